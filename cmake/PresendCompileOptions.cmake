@@ -1,0 +1,13 @@
+# Compiler options shared by every presend target.
+add_library(presend_options INTERFACE)
+target_compile_options(presend_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wundef -Wcast-qual -Wmissing-declarations
+  $<$<COMPILE_LANGUAGE:CXX>:-Wnon-virtual-dtor -Woverloaded-virtual>)
+if(PRESEND_WERROR)
+  target_compile_options(presend_options INTERFACE -Werror)
+endif()
+if(PRESEND_SANITIZE)
+  target_compile_options(presend_options INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(presend_options INTERFACE -fsanitize=address,undefined)
+endif()
