@@ -1,1 +1,300 @@
-// core
+#include "config.hpp"
+
+#include <cjson/cJSON.h>
+
+#include <functional>
+
+#include "json.hpp"
+
+namespace presend {
+
+std::string_view mode_name(Mode m) noexcept {
+    switch (m) {
+        case Mode::enforce: return "enforce";
+        case Mode::monitor: return "monitor";
+        case Mode::off: return "off";
+    }
+    return "off";
+}
+
+std::string_view stream_name(Stream s) noexcept {
+    return s == Stream::marketing ? "marketing" : "transactional";
+}
+
+namespace {
+
+constexpr size_t kMaxConfigBytes = 4u * 1024 * 1024;
+constexpr Status kC = Status::config;
+
+Error cerr(std::string msg) { return Error{kC, std::move(msg)}; }
+
+// Walks an object's members, dispatching each key to a handler; unknown keys
+// are an error naming their path.
+using Handler = std::function<std::optional<Error>(const cJSON *, const std::string &path)>;
+
+std::optional<Error> each_member(const cJSON *obj, const std::string &path,
+                                 const std::vector<std::pair<std::string_view, Handler>> &handlers) {
+    if (!json_is_object(obj)) return cerr(path + " must be an object");
+    for (const cJSON *m = json_child(obj); m != nullptr; m = json_next(m)) {
+        std::string_view k = json_key(m);
+        std::string sub = path.empty() ? std::string(k) : path + "." + std::string(k);
+        bool known = false;
+        for (const auto &[name, handler] : handlers) {
+            if (name == k) {
+                known = true;
+                if (auto e = handler(m, sub)) return e;
+                break;
+            }
+        }
+        if (!known) return cerr("unknown configuration key \"" + sub + "\"");
+    }
+    return std::nullopt;
+}
+
+Handler str_into(std::string &out) {
+    return [&out](const cJSON *v, const std::string &path) -> std::optional<Error> {
+        auto s = json_string(v, path, kC);
+        if (!s) return std::move(s).error();
+        out = std::string(*s);
+        return std::nullopt;
+    };
+}
+
+Handler bool_into(bool &out) {
+    return [&out](const cJSON *v, const std::string &path) -> std::optional<Error> {
+        auto b = json_bool(v, path, kC);
+        if (!b) return std::move(b).error();
+        out = *b;
+        return std::nullopt;
+    };
+}
+
+Handler int_into(int64_t &out, int64_t min, int64_t max) {
+    return [&out, min, max](const cJSON *v, const std::string &path) -> std::optional<Error> {
+        auto i = json_int(v, path, min, max, kC);
+        if (!i) return std::move(i).error();
+        out = *i;
+        return std::nullopt;
+    };
+}
+
+Handler mode_into(Mode &out) {
+    return [&out](const cJSON *v, const std::string &path) -> std::optional<Error> {
+        auto s = json_string(v, path, kC);
+        if (!s) return std::move(s).error();
+        if (*s == "enforce") out = Mode::enforce;
+        else if (*s == "monitor") out = Mode::monitor;
+        else if (*s == "off") out = Mode::off;
+        else return cerr(path + " must be \"enforce\", \"monitor\" or \"off\"");
+        return std::nullopt;
+    };
+}
+
+Handler stream_into(Stream &out) {
+    return [&out](const cJSON *v, const std::string &path) -> std::optional<Error> {
+        auto s = json_string(v, path, kC);
+        if (!s) return std::move(s).error();
+        if (*s == "marketing") out = Stream::marketing;
+        else if (*s == "transactional") out = Stream::transactional;
+        else return cerr(path + " must be \"marketing\" or \"transactional\"");
+        return std::nullopt;
+    };
+}
+
+constexpr int64_t kMaxLimit = int64_t{1} << 40;
+constexpr int64_t kMaxRateLimit = 1000000;
+
+std::optional<Error> parse_region(const cJSON *v, const std::string &path, RegionLimits &r, Tier tier) {
+    bool has_24h = false, has_rate = false, has_burst = false;
+    auto e = each_member(v, path, {
+        {"max_24h", [&](const cJSON *x, const std::string &p) { has_24h = true; return int_into(r.max_24h, 0, kMaxLimit)(x, p); }},
+        {"max_rate", [&](const cJSON *x, const std::string &p) { has_rate = true; return int_into(r.max_rate, 1, kMaxRateLimit)(x, p); }},
+        {"burst", [&](const cJSON *x, const std::string &p) { has_burst = true; return int_into(r.burst, 1, kMaxRateLimit * 60)(x, p); }},
+    });
+    if (e) return e;
+    // A region without numbers gets SES's figures for the tier.
+    if (!has_24h) r.max_24h = tier == Tier::sandbox ? kSandboxMax24h : kProductionMax24h;
+    if (!has_rate) r.max_rate = tier == Tier::sandbox ? kSandboxMaxRate : kProductionMaxRate;
+    if (!has_burst) r.burst = r.max_rate;
+    return std::nullopt;
+}
+
+std::optional<Error> parse_account(const cJSON *v, const std::string &path, AccountConfig &a,
+                                   const NormalizeOptions &norm) {
+    // The tier decides the regions' defaults, so read it first.
+    const cJSON *tier = cJSON_GetObjectItemCaseSensitive(v, "tier");
+    if (tier != nullptr) {
+        auto s = json_string(tier, path + ".tier", kC);
+        if (!s) return std::move(s).error();
+        if (*s == "production") a.tier = Tier::production;
+        else if (*s == "sandbox") a.tier = Tier::sandbox;
+        else return cerr(path + ".tier must be \"production\" or \"sandbox\"");
+    }
+    bool has_regions = false;
+    auto e = each_member(v, path, {
+        {"tier", [](const cJSON *, const std::string &) { return std::optional<Error>(); }},
+        {"max_recipients_per_message", int_into(a.max_recipients_per_message, 1, 100000)},
+        {"verified_recipients", [&](const cJSON *x, const std::string &p) -> std::optional<Error> {
+             if (!json_is_array(x)) return cerr(p + " must be an array of addresses or domains");
+             size_t i = 0;
+             for (const cJSON *el = json_child(x); el != nullptr; el = json_next(el), ++i) {
+                 std::string what = p + "[" + std::to_string(i) + "]";
+                 auto s = json_string(el, what, kC);
+                 if (!s) return std::move(s).error();
+                 std::string_view text = *s;
+                 if (text.find('@') == std::string_view::npos || text.front() == '@') {
+                     if (!text.empty() && text.front() == '@') text.remove_prefix(1);
+                     auto d = normalize_domain(text);
+                     if (!d) return cerr(what + ": " + d.error().message);
+                     a.verified_recipients.push_back(std::move(*d));
+                 } else {
+                     auto n = normalize_address(text, norm);
+                     if (!n) return cerr(what + ": " + n.error().message);
+                     a.verified_recipients.push_back(std::move(*n));
+                 }
+             }
+             return std::nullopt;
+         }},
+        {"regions", [&](const cJSON *x, const std::string &p) -> std::optional<Error> {
+             has_regions = true;
+             if (!json_is_object(x)) return cerr(p + " must be an object of regions");
+             for (const cJSON *r = json_child(x); r != nullptr; r = json_next(r)) {
+                 std::string name = json_key(r);
+                 if (name.empty()) return cerr(p + " has an empty region name");
+                 RegionLimits limits;
+                 if (auto err = parse_region(r, p + "." + name, limits, a.tier)) return err;
+                 a.regions[name] = limits;
+             }
+             return std::nullopt;
+         }},
+    });
+    if (e) return e;
+    if (!has_regions || a.regions.empty()) return cerr(path + ".regions must name at least one region");
+    return std::nullopt;
+}
+
+}  // namespace
+
+Result<Config> parse_config(std::string_view json) {
+    auto doc = json_parse(json, kMaxConfigBytes);
+    if (!doc) {
+        Error err = std::move(doc).error();
+        err.message = "configuration: " + err.message;
+        return err;
+    }
+    Config c;
+    const cJSON *root = doc->get();
+    if (!json_is_object(root)) return cerr("configuration must be a JSON object");
+
+    // The address rules apply to verified_recipients, so read them first.
+    if (const cJSON *addr = cJSON_GetObjectItemCaseSensitive(root, "address")) {
+        if (auto e = each_member(addr, "address",
+                                 {{"local_part_case_insensitive", bool_into(c.address.local_part_case_insensitive)}})) {
+            return *e;
+        }
+    }
+
+    std::string durability = "normal";
+    auto e = each_member(root, "", {
+        {"store", str_into(c.store)},
+        {"fail_open", bool_into(c.fail_open)},
+        {"address", [](const cJSON *, const std::string &) { return std::optional<Error>(); }},
+        {"durability", str_into(durability)},
+        {"busy_timeout_ms", int_into(c.busy_timeout_ms, 0, 3600000)},
+        {"unavailable_retry_ms", int_into(c.unavailable_retry_ms, 0, 86400000)},
+        {"defaults", [&](const cJSON *v, const std::string &p) {
+             return each_member(v, p, {{"account", str_into(c.default_account)},
+                                       {"region", str_into(c.default_region)},
+                                       {"stream", stream_into(c.default_stream)}});
+         }},
+        {"accounts", [&](const cJSON *v, const std::string &p) -> std::optional<Error> {
+             if (!json_is_object(v)) return cerr(p + " must be an object of accounts");
+             for (const cJSON *a = json_child(v); a != nullptr; a = json_next(a)) {
+                 AccountConfig acct;
+                 acct.name = json_key(a);
+                 if (acct.name.empty()) return cerr(p + " has an empty account name");
+                 if (auto err = parse_account(a, p + "." + acct.name, acct, c.address)) return err;
+                 c.accounts[acct.name] = std::move(acct);
+             }
+             return std::nullopt;
+         }},
+        {"checks", [&](const cJSON *v, const std::string &p) {
+             return each_member(v, p, {
+                 {"recipient", [&](const cJSON *x, const std::string &q) {
+                      return each_member(x, q, {{"mode", mode_into(c.recipient.mode)}});
+                  }},
+                 {"consent", [&](const cJSON *x, const std::string &q) {
+                      return each_member(x, q, {{"mode", mode_into(c.consent.mode)},
+                                                {"require_double_opt_in", bool_into(c.consent.require_double_opt_in)}});
+                  }},
+                 {"suppression", [&](const cJSON *x, const std::string &q) {
+                      return each_member(x, q, {{"mode", mode_into(c.suppression.mode)}});
+                  }},
+                 {"unsubscribe", [&](const cJSON *x, const std::string &q) {
+                      return each_member(x, q, {{"mode", mode_into(c.unsubscribe.mode)},
+                                                {"accept_mailto_only", bool_into(c.unsubscribe.accept_mailto_only)}});
+                  }},
+                 {"quota", [&](const cJSON *x, const std::string &q) {
+                      return each_member(x, q, {{"mode", mode_into(c.quota.mode)},
+                                                {"approaching_ratio", [&](const cJSON *y, const std::string &r) -> std::optional<Error> {
+                                                     auto d = json_number(y, r, kC);
+                                                     if (!d) return std::move(d).error();
+                                                     if (*d <= 0 || *d > 1) return cerr(r + " must be in (0, 1]");
+                                                     c.quota.approaching_ratio = *d;
+                                                     return std::nullopt;
+                                                 }}});
+                  }},
+                 {"frequency", [&](const cJSON *x, const std::string &q) {
+                      int64_t hours = 0;
+                      auto err = each_member(x, q, {{"mode", mode_into(c.frequency.mode)},
+                                                    {"max_messages", int_into(c.frequency.max_messages, 1, 1000000)},
+                                                    {"period_hours", int_into(hours, 1, 24 * 366)},
+                                                    {"per_list", bool_into(c.frequency.per_list)}});
+                      if (err) return err;
+                      c.frequency.period_ms = hours * 3600 * 1000;
+                      if (c.frequency.mode != Mode::off && (c.frequency.max_messages == 0 || hours == 0)) {
+                          return std::optional<Error>(cerr(q + " needs max_messages and period_hours when it is on"));
+                      }
+                      return std::optional<Error>();
+                  }},
+             });
+         }},
+        {"ledger", [&](const cJSON *v, const std::string &p) -> std::optional<Error> {
+             auto err = each_member(v, p, {{"backend", str_into(c.ledger_backend)}});
+             if (err) return err;
+             if (c.ledger_backend != "sqlite") {
+                 return cerr(p + ".backend \"" + c.ledger_backend + "\" is not supported by this build (use \"sqlite\")");
+             }
+             return std::nullopt;
+         }},
+        {"plugins", [&](const cJSON *v, const std::string &p) -> std::optional<Error> {
+             if (!json_is_array(v)) return cerr(p + " must be an array");
+             if (json_array_size(v) != 0) return cerr(p + ": this build of presend loads no plugins");
+             return std::nullopt;
+         }},
+    });
+    if (e) return *e;
+
+    if (durability == "normal") c.durability = Durability::normal;
+    else if (durability == "full") c.durability = Durability::full;
+    else return cerr("durability must be \"normal\" or \"full\"");
+
+    if (c.accounts.empty()) return cerr("accounts must configure at least one account");
+    if (!c.default_account.empty()) {
+        auto it = c.accounts.find(c.default_account);
+        if (it == c.accounts.end()) return cerr("defaults.account \"" + c.default_account + "\" is not in accounts");
+        if (!c.default_region.empty() && !it->second.regions.contains(c.default_region)) {
+            return cerr("defaults.region \"" + c.default_region + "\" is not configured for account \"" +
+                        c.default_account + "\"");
+        }
+    } else if (c.accounts.size() == 1) {
+        c.default_account = c.accounts.begin()->first;
+    }
+    if (c.default_region.empty() && !c.default_account.empty()) {
+        const auto &regions = c.accounts[c.default_account].regions;
+        if (regions.size() == 1) c.default_region = regions.begin()->first;
+    }
+    return c;
+}
+
+}  // namespace presend

@@ -1,1 +1,730 @@
-// core
+#include "engine.hpp"
+
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <set>
+
+#include <xxhash.h>
+
+#include "consent_import.hpp"
+#include "json.hpp"
+#include "ledger.hpp"
+#include "presend_limits.hpp"
+#include "text.hpp"
+
+namespace presend {
+
+// --- fork() -----------------------------------------------------------------
+//
+// SQLite connections must not cross fork(): the child inherits the parent's
+// file descriptors but not its POSIX locks, and SQLite's per-process lock
+// bookkeeping would then be wrong in the child. So, process-wide (the one
+// piece of global state in presend, because fork is process-wide):
+//  - before fork, every engine closes its idle connections, so that in the
+//    usual case (a preloading parent that is not checking at that moment)
+//    the child inherits no SQLite state at all;
+//  - in the child, any connection still inherited is abandoned, never used
+//    or closed, and new ones are opened on demand.
+// The pool also compares getpid() on every acquire, for forks that bypass
+// pthread_atfork (a raw clone, a vfork child that goes on).
+
+namespace {
+
+std::mutex &registry_mu() {
+    static std::mutex mu;
+    return mu;
+}
+std::set<Engine *> &registry() {
+    static std::set<Engine *> engines;
+    return engines;
+}
+
+void atfork_prepare() {
+    registry_mu().lock();
+    for (Engine *e : registry()) e->before_fork();
+}
+void atfork_parent() {
+    for (Engine *e : registry()) e->after_fork_parent();
+    registry_mu().unlock();
+}
+void atfork_child() {
+    for (Engine *e : registry()) e->after_fork_child();
+    registry_mu().unlock();
+}
+
+void register_engine(Engine *e) {
+    static std::once_flag once;
+    std::call_once(once, [] { pthread_atfork(atfork_prepare, atfork_parent, atfork_child); });
+    std::lock_guard lock(registry_mu());
+    registry().insert(e);
+}
+
+void unregister_engine(Engine *e) {
+    std::lock_guard lock(registry_mu());
+    registry().erase(e);
+}
+
+int64_t system_clock_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+constexpr size_t kMaxIdleConnections = 16;
+
+}  // namespace
+
+ConnectionPool::~ConnectionPool() {
+    std::lock_guard lock(mu_);
+    if (pid_ != ::getpid()) forget_inherited_locked();
+    idle_.clear();
+}
+
+void ConnectionPool::forget_inherited_locked() noexcept {
+    for (auto &c : idle_) c->abandon();
+    idle_.clear();
+    ++generation_;
+    pid_ = ::getpid();
+}
+
+ConnectionPool::Lease ConnectionPool::acquire() {
+    std::unique_ptr<Conn> conn;
+    uint64_t generation = 0;
+    {
+        std::lock_guard lock(mu_);
+        if (pid_ != ::getpid()) forget_inherited_locked();
+        generation = generation_;
+        if (!idle_.empty()) {
+            conn = std::move(idle_.back());
+            idle_.pop_back();
+        }
+    }
+    if (!conn) conn = std::make_unique<Conn>(options_);
+    return Lease(*this, std::move(conn), generation);
+}
+
+void ConnectionPool::give_back(std::unique_ptr<Conn> conn, uint64_t generation) noexcept {
+    if (!conn) return;
+    std::unique_lock lock(mu_);
+    if (generation != generation_ || pid_ != ::getpid()) {
+        // Opened before a fork, returned in the child: never reuse or close it.
+        conn->abandon();
+        return;
+    }
+    if (idle_.size() < kMaxIdleConnections) {
+        idle_.push_back(std::move(conn));
+        return;
+    }
+    lock.unlock();
+    conn.reset();
+}
+
+void ConnectionPool::before_fork() {
+    mu_.lock();
+    idle_.clear();  // closes them, in the parent, before the child could inherit them
+}
+
+void ConnectionPool::after_fork_parent() { mu_.unlock(); }
+
+void ConnectionPool::after_fork_child() {
+    forget_inherited_locked();
+    mu_.unlock();
+}
+
+// --- opening ------------------------------------------------------------------
+
+Engine::Engine(Config config, EngineOptions options, StoreOptions store)
+    : config_(std::move(config)), options_(std::move(options)), pool_(std::move(store)), checks_(builtin_checks()) {
+    if (getrandom(id_seed_, sizeof id_seed_, 0) != static_cast<ssize_t>(sizeof id_seed_)) {
+        // getrandom cannot fail for 16 bytes once the pool is initialized;
+        // fall back to something unique per process and time anyway.
+        id_seed_[0] = static_cast<uint64_t>(::getpid()) ^ static_cast<uint64_t>(system_clock_ms());
+        id_seed_[1] = reinterpret_cast<uintptr_t>(this);
+    }
+}
+
+std::unique_ptr<Engine> Engine::open(Config config, EngineOptions options) {
+    StoreOptions store;
+    store.path = !options.store_path.empty() ? options.store_path
+                                              : (!config.store.empty() ? config.store : std::string("presend.db"));
+    store.read_only = options.read_only;
+    store.durability = config.durability;
+    store.busy_timeout_ms = config.busy_timeout_ms;
+    std::unique_ptr<Engine> e(new Engine(std::move(config), std::move(options), store));
+    {
+        auto lease = e->pool_.acquire();
+        if (!store.read_only && lease->db().readonly()) {
+            fail(Status::readonly, "store \"" + store.path +
+                                       "\" is read-only (file or directory permissions); open it with "
+                                       "PRESEND_OPEN_READONLY to run dry-run checks");
+        }
+        prepare_schema(*lease, store.read_only);
+    }
+    register_engine(e.get());
+    return e;
+}
+
+Engine::~Engine() { unregister_engine(this); }
+
+// --- errors ---------------------------------------------------------------------
+
+void Engine::set_error(std::string message) {
+    std::lock_guard lock(errors_mu_);
+    errors_[std::this_thread::get_id()] = std::move(message);
+}
+
+const char *Engine::error_text() const {
+    std::lock_guard lock(errors_mu_);
+    auto it = errors_.find(std::this_thread::get_id());
+    return it == errors_.end() ? "" : it->second.c_str();
+}
+
+int64_t Engine::clock_ms() const {
+    return options_.clock != nullptr ? options_.clock(options_.clock_user_data) : system_clock_ms();
+}
+
+std::string Engine::normalize(std::string_view address) const {
+    auto n = normalize_address(address, config_.address);
+    if (!n) fail(Status::parse, "invalid address \"" + std::string(address) + "\": " + n.error().message);
+    return std::move(*n);
+}
+
+void Engine::require_writable() const {
+    if (options_.read_only) fail(Status::readonly, "the engine was opened read-only");
+}
+
+// --- checking -------------------------------------------------------------------
+
+std::string Engine::new_id(int64_t now_ms) {
+    // UUIDv7: 48 bits of Unix milliseconds, then 74 random bits, so that
+    // stored decisions sort by time.
+    uint64_t counter = id_counter_.fetch_add(1, std::memory_order_relaxed);
+    struct {
+        uint64_t seed[2];
+        uint64_t counter;
+        int64_t now;
+        pid_t pid;
+    } input{{id_seed_[0], id_seed_[1]}, counter, now_ms, ::getpid()};
+    XXH128_hash_t h = XXH3_128bits(&input, sizeof input);
+    uint8_t b[16];
+    auto ms = static_cast<uint64_t>(std::max<int64_t>(now_ms, 0));
+    for (int i = 0; i < 6; ++i) b[i] = static_cast<uint8_t>(ms >> (40 - 8 * i));
+    for (int i = 0; i < 8; ++i) b[6 + i] = static_cast<uint8_t>(h.high64 >> (8 * i));
+    b[14] = static_cast<uint8_t>(h.low64);
+    b[15] = static_cast<uint8_t>(h.low64 >> 8);
+    b[6] = static_cast<uint8_t>(0x70 | (b[6] & 0x0f));
+    b[8] = static_cast<uint8_t>(0x80 | (b[8] & 0x3f));
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(36);
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+        out.push_back(kHex[b[i] >> 4]);
+        out.push_back(kHex[b[i] & 15]);
+    }
+    return out;
+}
+
+Engine::Resolved Engine::resolve(const Message &m) const {
+    Resolved r;
+    r.account = &config_.accounts.at(m.account);
+    r.limits = &r.account->regions.at(m.region);
+    return r;
+}
+
+std::unique_ptr<Decision> Engine::new_decision(const Message &m, bool dry_run, int64_t now_ms) {
+    auto d = std::make_unique<Decision>();
+    if (now_ms > 0) d->id = new_id(now_ms);
+    d->created_at = now_ms;
+    d->dry_run = dry_run;
+    d->account = m.account;
+    d->region = m.region;
+    d->stream = m.stream;
+    d->list = m.list;
+    d->message_id = m.message_id;
+    return d;
+}
+
+namespace {
+
+std::string codes_of(const std::vector<Finding> &findings) {
+    std::string out;
+    for (const auto &f : findings) {
+        if (!out.empty()) out.push_back(' ');
+        out += f.def->code;
+    }
+    return out;
+}
+
+void store_decision(Conn &c, const Decision &d, int64_t reserved, int64_t reserved_second) {
+    static constexpr const char *kDecision =
+        "INSERT INTO decision(id, created_at, account, region, stream, list, message_id, verdict, retry_after_ms, "
+        "reasons, reserved, reserved_second) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    static constexpr const char *kRecipient =
+        "INSERT INTO decision_recipient(decision_id, idx, address, verdict, reasons) VALUES (?1, ?2, ?3, ?4, ?5)";
+    {
+        Use s(c.stmt(kDecision));
+        s->bind(1, d.id).bind(2, d.created_at).bind(3, d.account).bind(4, d.region).bind(5, stream_name(d.stream));
+        s->bind_text_or_null(6, d.list).bind_text_or_null(7, d.message_id).bind(8, verdict_name(d.verdict));
+        s->bind(9, d.retry_after_ms).bind_text_or_null(10, codes_of(d.reasons)).bind(11, reserved);
+        if (reserved > 0) s->bind(12, reserved_second);
+        s->run();
+    }
+    Use s(c.stmt(kRecipient));
+    for (size_t i = 0; i < d.recipients.size(); ++i) {
+        const auto &r = d.recipients[i];
+        s->reset();
+        s->bind(1, d.id).bind(2, static_cast<int64_t>(i)).bind(3, r.address).bind(4, verdict_name(r.verdict));
+        s->bind_text_or_null(5, codes_of(r.reasons));
+        s->run();
+    }
+}
+
+void log_sends(Conn &c, const Decision &d) {
+    static constexpr const char *kSql =
+        "INSERT INTO send_log(address, list, sent_at, decision_id) VALUES (?1, ?2, ?3, ?4)";
+    Use s(c.stmt(kSql));
+    for (const auto &r : d.recipients) {
+        if (r.verdict != Verdict::allow || !r.valid) continue;
+        s->reset();
+        s->bind(1, r.address).bind(2, d.list).bind(3, d.created_at).bind(4, d.id);
+        s->run();
+    }
+}
+
+}  // namespace
+
+void Engine::evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipients &parsed, bool writable) {
+    Resolved res = resolve(m);
+    // The clock is read here, inside the transaction (under the write lock
+    // for a real check), and corrected by the ledger so it never goes back.
+    QuotaWindow window = QuotaWindow::load(c, m.account, m.region, *res.limits, clock_ms(), writable);
+    int64_t now = window.now_ms();
+    d.created_at = now;
+    d.id = new_id(now);  // time-ordered by the ledger's clock
+
+    SqliteStoreView view(c);
+    CheckContext ctx{config_, *res.account, m, d, view, parsed, now};
+    for (const auto &check : checks_) {
+        Mode mode = check->mode(config_);
+        if (mode == Mode::off) continue;
+        ctx.mode = mode;
+        check->run(ctx);
+    }
+
+    // The quota step: the only writer, and the last step, so that it counts
+    // exactly the recipients that will be sent to.
+    if (config_.quota.mode != Mode::off) {
+        ctx.mode = config_.quota.mode;
+        bool sandbox = res.account->tier == Tier::sandbox;
+        bool exhausted = false;
+        QuotaWindow::Take refusal;
+        for (size_t i = 0; i < d.recipients.size(); ++i) {
+            if (!ctx.still_allowed(i)) continue;
+            const auto &r = d.recipients[i];
+            if (sandbox && !sandbox_verified(*res.account, r.address, r.domain)) {
+                ctx.add(i, reason("quota.sandbox_unverified"),
+                        "account \"" + res.account->name + "\" is in the SES sandbox and " + r.address +
+                            " is not a verified recipient");
+                if (ctx.mode == Mode::enforce) continue;
+            }
+            // Once one recipient is refused, the rest are too, with the same
+            // retry time: nothing changes within this transaction.
+            QuotaWindow::Take t = exhausted ? refusal : window.take_one(c);
+            if (t.ok) continue;
+            exhausted = true;
+            refusal = t;
+            const auto &lim = window.limits();
+            std::string detail =
+                t.daily ? std::to_string(window.sent_24h()) + " of " + std::to_string(lim.max_24h) +
+                              " recipients sent in the last 24 hours for " + m.account + "/" + m.region
+                        : "the rate of " + std::to_string(lim.max_rate) + " recipients per second (burst " +
+                              std::to_string(lim.burst) + ") is used for " + m.account + "/" + m.region;
+            ctx.add(i, reason(t.daily ? "quota.daily_exhausted" : "quota.rate_exceeded"), std::move(detail), t.retry_ms);
+            if (ctx.mode != Mode::enforce) window.add_external(1);  // monitor: it will be sent, so count it
+        }
+        const auto &lim = window.limits();
+        if (lim.max_24h > 0 &&
+            static_cast<double>(window.sent_24h()) >= config_.quota.approaching_ratio * static_cast<double>(lim.max_24h)) {
+            Mode saved = ctx.mode;
+            ctx.mode = Mode::enforce;  // information never changes a verdict
+            ctx.add_message(reason("quota.approaching"),
+                            std::to_string(window.sent_24h()) + " of " + std::to_string(lim.max_24h) +
+                                " recipients in the last 24 hours");
+            ctx.mode = saved;
+        }
+        QuotaSnapshot q;
+        q.account = m.account;
+        q.region = m.region;
+        q.tier = res.account->tier;
+        q.sent_24h = window.sent_24h();
+        q.max_24h = lim.max_24h;
+        q.max_rate = lim.max_rate;
+        q.burst = lim.burst;
+        d.quota = q;
+    }
+    d.settle();
+
+    if (writable) {
+        int64_t reserved = window.pending();
+        int64_t second = window.current_second();
+        window.save(c);
+        store_decision(c, d, reserved, second);
+        if (config_.frequency.mode != Mode::off && d.stream == Stream::marketing) log_sends(c, d);
+    }
+}
+
+std::unique_ptr<Decision> Engine::unavailable(const Message &m, bool dry_run, const Error &why) {
+    auto d = new_decision(m, dry_run, clock_ms());
+    ParsedRecipients parsed = parse_recipients(m, config_, *d);
+    (void)parsed;
+    Finding f;
+    f.def = &reason("engine.unavailable");
+    f.enforced = !config_.fail_open;
+    f.retry_after_ms = config_.unavailable_retry_ms;
+    f.message = why.message + (config_.fail_open ? " (fail_open is set: the message is allowed)" : "");
+    d->reasons.push_back(std::move(f));
+    d->settle();
+    return d;
+}
+
+std::unique_ptr<Decision> Engine::check(std::string_view message_json, bool dry_run) {
+    if (!dry_run) require_writable();
+    auto parsed_msg = parse_message(message_json, config_);
+    if (!parsed_msg) throw Failure{std::move(parsed_msg).error()};
+    const Message &m = *parsed_msg;
+
+    auto d = new_decision(m, dry_run, 0);
+    ParsedRecipients parsed = parse_recipients(m, config_, *d);
+    try {
+        auto lease = pool_.acquire();
+        Transaction tx(lease->db(), dry_run ? Transaction::Kind::deferred : Transaction::Kind::immediate);
+        evaluate(*lease, m, *d, parsed, !dry_run);
+        tx.commit();
+        return d;
+    } catch (const Failure &f) {
+        return unavailable(m, dry_run, f.error);
+    }
+}
+
+std::vector<Engine::BatchItem> Engine::check_batch(std::string_view messages_json, bool dry_run) {
+    if (!dry_run) require_writable();
+    auto doc = json_parse(messages_json, kMaxBatchJsonBytes);
+    if (!doc) throw Failure{std::move(doc).error()};
+    const cJSON *root = doc->get();
+    if (!json_is_array(root)) fail(Status::message, "a batch must be a JSON array of messages");
+    if (json_array_size(root) > kMaxBatchMessages) {
+        fail(Status::too_big, "a batch may hold at most " + std::to_string(kMaxBatchMessages) + " messages");
+    }
+
+    struct Item {
+        std::optional<Message> message;
+        std::unique_ptr<Decision> decision;
+        ParsedRecipients parsed;
+        Error error;
+    };
+    std::vector<Item> items;
+    items.reserve(json_array_size(root));
+    for (const cJSON *el = json_child(root); el != nullptr; el = json_next(el)) {
+        Item it;
+        auto m = message_from_json(el, config_);
+        if (m) {
+            it.message = std::move(*m);
+            it.decision = new_decision(*it.message, dry_run, 0);
+            it.parsed = parse_recipients(*it.message, config_, *it.decision);
+        } else {
+            it.error = std::move(m).error();
+        }
+        items.push_back(std::move(it));
+    }
+
+    std::vector<BatchItem> out(items.size());
+    try {
+        auto lease = pool_.acquire();
+        Transaction tx(lease->db(), dry_run ? Transaction::Kind::deferred : Transaction::Kind::immediate);
+        for (auto &it : items) {
+            if (it.message) evaluate(*lease, *it.message, *it.decision, it.parsed, !dry_run);
+        }
+        tx.commit();
+        for (size_t i = 0; i < items.size(); ++i) {
+            out[i].decision = std::move(items[i].decision);
+            out[i].error = std::move(items[i].error);
+        }
+    } catch (const Failure &f) {
+        // The transaction rolled back: nothing of the batch was stored.
+        for (size_t i = 0; i < items.size(); ++i) {
+            if (items[i].message) out[i].decision = unavailable(*items[i].message, dry_run, f.error);
+            else out[i].error = std::move(items[i].error);
+        }
+    }
+    return out;
+}
+
+void Engine::release(std::string_view decision_id) {
+    require_writable();
+    static constexpr const char *kFind =
+        "SELECT account, region, reserved, reserved_second, released_at FROM decision WHERE id = ?1";
+    static constexpr const char *kMark = "UPDATE decision SET released_at = ?2 WHERE id = ?1";
+    static constexpr const char *kUnlog = "DELETE FROM send_log WHERE decision_id = ?1";
+    auto lease = pool_.acquire();
+    Conn &c = *lease;
+    Transaction tx(c.db(), Transaction::Kind::immediate);
+    std::string account, region;
+    int64_t reserved = 0, second = 0;
+    {
+        Use s(c.stmt(kFind));
+        s->bind(1, decision_id);
+        if (!s->step()) {
+            fail(Status::not_found, "no stored decision \"" + std::string(decision_id) +
+                                        "\" (dry-run decisions are not stored)");
+        }
+        account = s->text(0);
+        region = s->text(1);
+        reserved = s->int64(2);
+        second = s->opt_int64(3).value_or(0);
+        if (!s->is_null(4)) {
+            fail(Status::state, "decision \"" + std::string(decision_id) + "\" was already released at " +
+                                    format_timestamp(s->int64(4)));
+        }
+    }
+    int64_t now = clock_ms();
+    auto acct = config_.accounts.find(account);
+    if (reserved > 0 && acct != config_.accounts.end()) {
+        auto reg = acct->second.regions.find(region);
+        if (reg != acct->second.regions.end()) {
+            QuotaWindow w = QuotaWindow::load(c, account, region, reg->second, now, true);
+            now = w.now_ms();
+            w.give_back(c, reserved, second);
+            w.save(c);
+        }
+    }
+    {
+        Use s(c.stmt(kMark));
+        s->bind(1, decision_id).bind(2, now);
+        s->run();
+    }
+    {
+        Use s(c.stmt(kUnlog));
+        s->bind(1, decision_id);
+        s->run();
+    }
+    tx.commit();
+}
+
+// --- consent and suppression -------------------------------------------------------
+
+void Engine::consent_put_json(std::string_view record_json) {
+    require_writable();
+    auto doc = json_parse(record_json, 1024 * 1024);
+    if (!doc) throw Failure{std::move(doc).error()};
+    int64_t now = clock_ms();
+    auto rec = consent_from_json(doc->get(), config_.address, now);
+    if (!rec) throw Failure{std::move(rec).error()};
+    auto lease = pool_.acquire();
+    Transaction tx(lease->db(), Transaction::Kind::immediate);
+    consent_put(*lease, *rec);
+    tx.commit();
+}
+
+void Engine::consent_withdraw(std::string_view address, std::string_view list) {
+    require_writable();
+    std::string a = normalize(address);
+    auto lease = pool_.acquire();
+    Transaction tx(lease->db(), Transaction::Kind::immediate);
+    if (!presend::consent_withdraw(*lease, a, list, clock_ms())) {
+        fail(Status::not_found, "no consent record for " + a + " and list \"" + std::string(list) + "\"");
+    }
+    tx.commit();
+}
+
+std::string Engine::consent_get_json(std::string_view address, std::optional<std::string_view> list) {
+    std::string a = normalize(address);
+    auto lease = pool_.acquire();
+    auto records = consent_list(*lease, a, list);
+    std::string out;
+    write_consent_json(out, records);
+    return out;
+}
+
+std::string Engine::consent_import(std::string_view data, int format, std::string_view name_hint) {
+    require_writable();
+    auto lease = pool_.acquire();
+    return import_consent(*lease, data, static_cast<ImportFormat>(format), name_hint, config_.address, clock_ms());
+}
+
+void Engine::suppression_put_json(std::string_view record_json) {
+    require_writable();
+    auto doc = json_parse(record_json, 1024 * 1024);
+    if (!doc) throw Failure{std::move(doc).error()};
+    auto rec = suppression_from_json(doc->get(), config_.address, clock_ms());
+    if (!rec) throw Failure{std::move(rec).error()};
+    auto lease = pool_.acquire();
+    Transaction tx(lease->db(), Transaction::Kind::immediate);
+    suppression_put(*lease, *rec);
+    tx.commit();
+}
+
+void Engine::suppression_remove(std::string_view address, std::optional<std::string_view> list) {
+    require_writable();
+    std::string key = suppression_key(address, config_.address);
+    auto lease = pool_.acquire();
+    Transaction tx(lease->db(), Transaction::Kind::immediate);
+    if (!presend::suppression_remove(*lease, key, list.value_or(""))) {
+        fail(Status::not_found, "no suppression for " + key + (list ? " on list \"" + std::string(*list) + "\"" : std::string(" (global)")));
+    }
+    tx.commit();
+}
+
+std::string Engine::suppression_list_json(std::string_view filter_json) {
+    SuppressionFilter f;
+    if (!trim(filter_json).empty()) {
+        auto doc = json_parse(filter_json, 64 * 1024);
+        if (!doc) throw Failure{std::move(doc).error()};
+        const cJSON *root = doc->get();
+        if (!json_is_object(root)) fail(Status::invalid_argument, "the filter must be a JSON object");
+        for (const cJSON *m = json_child(root); m != nullptr; m = json_next(m)) {
+            std::string_view k = json_key(m);
+            if (k == "limit") {
+                auto v = json_int(m, "filter.limit", 1, 1000000, Status::invalid_argument);
+                if (!v) throw Failure{std::move(v).error()};
+                f.limit = *v;
+                continue;
+            }
+            auto v = json_string(m, "filter." + std::string(k), Status::invalid_argument);
+            if (!v) throw Failure{std::move(v).error()};
+            if (k == "address") f.address = suppression_key(*v, config_.address);
+            else if (k == "list") f.list = std::string(*v), f.any_list = false;
+            else if (k == "reason") f.reason = std::string(*v);
+            else fail(Status::invalid_argument, "unknown filter field \"" + std::string(k) + "\"");
+        }
+    }
+    auto lease = pool_.acquire();
+    auto records = presend::suppression_list(*lease, f);
+    std::string out;
+    write_suppression_json(out, records);
+    return out;
+}
+
+// --- quota ----------------------------------------------------------------------
+
+namespace {
+
+struct AccountRegion {
+    const AccountConfig *account;
+    const RegionLimits *limits;
+    std::string account_name, region_name;
+};
+
+AccountRegion find_account_region(const Config &cfg, std::string_view account, std::string_view region) {
+    AccountRegion ar;
+    ar.account_name = account.empty() ? cfg.default_account : std::string(account);
+    auto a = cfg.accounts.find(ar.account_name);
+    if (a == cfg.accounts.end()) fail(Status::unknown_account, "unknown account \"" + ar.account_name + "\"");
+    ar.account = &a->second;
+    ar.region_name = std::string(region);
+    if (ar.region_name.empty()) {
+        if (ar.account_name == cfg.default_account && !cfg.default_region.empty()) ar.region_name = cfg.default_region;
+        else if (a->second.regions.size() == 1) ar.region_name = a->second.regions.begin()->first;
+        else fail(Status::unknown_region, "name a region: account \"" + ar.account_name + "\" has several");
+    }
+    auto r = a->second.regions.find(ar.region_name);
+    if (r == a->second.regions.end()) {
+        fail(Status::unknown_region,
+             "region \"" + ar.region_name + "\" is not configured for account \"" + ar.account_name + "\"");
+    }
+    ar.limits = &r->second;
+    return ar;
+}
+
+void write_quota(JsonWriter &w, Conn &c, const AccountRegion &ar, const QuotaWindow &win) {
+    const auto &lim = win.limits();
+    w.field("account", ar.account_name);
+    w.field("region", ar.region_name);
+    w.field("tier", ar.account->tier == Tier::sandbox ? "sandbox" : "production");
+    w.field("sent_24h", win.sent_24h());
+    w.field("max_24h", lim.max_24h);
+    w.field("remaining_24h", std::max<int64_t>(0, lim.max_24h - win.sent_24h()));
+    w.field("max_rate", lim.max_rate);
+    w.field("burst", lim.burst);
+    w.field("rate_available", win.rate_available());
+    w.field("next_release_ms", win.next_release_ms(c));
+    w.key("synced_at").timestamp(win.synced_at());
+    w.field("limits_source", lim.from_ses ? "ses" : "config");
+    w.key("now").timestamp(win.now_ms());
+}
+
+}  // namespace
+
+std::string Engine::quota_status_json(std::string_view account, std::string_view region) {
+    AccountRegion ar = find_account_region(config_, account, region);
+    auto lease = pool_.acquire();
+    Transaction tx(lease->db(), Transaction::Kind::deferred);
+    QuotaWindow win = QuotaWindow::load(*lease, ar.account_name, ar.region_name, *ar.limits, clock_ms(), false);
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object();
+    write_quota(w, *lease, ar, win);
+    w.end_object();
+    tx.commit();
+    return out;
+}
+
+std::string Engine::quota_sync_json(std::string_view account, std::string_view region, std::string_view ses_json) {
+    require_writable();
+    AccountRegion ar = find_account_region(config_, account, region);
+    auto doc = json_parse(ses_json, 64 * 1024);
+    if (!doc) throw Failure{std::move(doc).error()};
+    const cJSON *root = doc->get();
+    if (!json_is_object(root)) fail(Status::invalid_argument, "the SES quota must be a JSON object");
+    std::optional<int64_t> max24, sent;
+    std::optional<double> rate;
+    for (const cJSON *m = json_child(root); m != nullptr; m = json_next(m)) {
+        std::string_view k = json_key(m);
+        auto number = json_number(m, k, Status::invalid_argument);
+        if (!number) throw Failure{std::move(number).error()};
+        double v = *number;
+        if (v < 0 || v > 1e15) fail(Status::invalid_argument, std::string(k) + " is out of range");
+        if (k == "Max24HourSend") max24 = static_cast<int64_t>(v);
+        else if (k == "MaxSendRate") rate = v;
+        else if (k == "SentLast24Hours") sent = static_cast<int64_t>(v);
+        else fail(Status::invalid_argument, "unknown field \"" + std::string(k) + "\" (expected Max24HourSend, MaxSendRate, SentLast24Hours)");
+    }
+    if (!max24 || !rate || !sent) {
+        fail(Status::invalid_argument, "the SES quota needs Max24HourSend, MaxSendRate and SentLast24Hours");
+    }
+    // SES reports the rate as a number of messages per second; presend counts
+    // whole recipients, rounding a fractional rate down (never over-allowing),
+    // but at least 1.
+    int64_t rate_int = std::max<int64_t>(1, static_cast<int64_t>(*rate));
+
+    auto lease = pool_.acquire();
+    Transaction tx(lease->db(), Transaction::Kind::immediate);
+    QuotaWindow win = QuotaWindow::load(*lease, ar.account_name, ar.region_name, *ar.limits, clock_ms(), true);
+    int64_t before = win.sent_24h();
+    auto before_limits = win.limits();
+    win.set_ses_limits(*max24, rate_int, win.now_ms(), *ar.limits);
+    int64_t added = std::max<int64_t>(0, *sent - before);
+    win.add_external(added);
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object();
+    w.field("ledger_sent_24h_before", before);
+    w.field("ses_sent_24h", *sent);
+    w.field("added_to_ledger", added);
+    w.field("max_24h_before", before_limits.max_24h);
+    w.field("max_rate_before", before_limits.max_rate);
+    w.key("quota").begin_object();
+    write_quota(w, *lease, ar, win);
+    w.end_object();
+    w.end_object();
+    win.save(*lease);
+    tx.commit();
+    return out;
+}
+
+}  // namespace presend

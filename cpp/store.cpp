@@ -1,1 +1,425 @@
-// core
+#include "store.hpp"
+
+#include <sqlite3.h>
+
+#include <array>
+
+#include "json.hpp"
+
+namespace presend {
+
+namespace {
+
+// Each entry migrates from version i to i + 1. Append only: a released
+// schema step is never edited.
+constexpr std::array<const char *, kSchemaVersion> kMigrations{
+    // 0 -> 1
+    R"sql(
+CREATE TABLE consent(
+  address      TEXT NOT NULL,
+  list         TEXT NOT NULL,
+  status       TEXT NOT NULL CHECK (status IN ('subscribed', 'unconfirmed', 'unsubscribed')),
+  method       TEXT NOT NULL CHECK (method IN ('single', 'double', 'import', 'api')),
+  consented_at INTEGER NOT NULL,
+  confirmed_at INTEGER,
+  withdrawn_at INTEGER,
+  expires_at   INTEGER,
+  source       TEXT,
+  ip           TEXT,
+  country      TEXT,
+  jurisdiction TEXT,
+  updated_at   INTEGER NOT NULL,
+  PRIMARY KEY (address, list)
+) WITHOUT ROWID;
+
+CREATE TABLE suppression(
+  address    TEXT NOT NULL,            -- normalized address, or '@' || domain
+  scope      TEXT NOT NULL,            -- '' for every list and stream, else a list name
+  reason     TEXT NOT NULL CHECK (reason IN ('bounce', 'complaint', 'manual', 'unsubscribe')),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  note       TEXT,
+  PRIMARY KEY (address, scope)
+) WITHOUT ROWID;
+
+CREATE TABLE decision(
+  id              TEXT PRIMARY KEY,    -- UUIDv7: time-ordered, so inserts append
+  created_at      INTEGER NOT NULL,
+  account         TEXT NOT NULL,
+  region          TEXT NOT NULL,
+  stream          TEXT NOT NULL,
+  list            TEXT,
+  message_id      TEXT,
+  verdict         TEXT NOT NULL,
+  retry_after_ms  INTEGER NOT NULL,
+  reasons         TEXT,                -- message-level reason codes, space-separated
+  reserved        INTEGER NOT NULL,    -- recipients counted against the quota
+  reserved_second INTEGER,             -- the ledger second they were counted in
+  released_at     INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE decision_recipient(
+  decision_id TEXT NOT NULL,
+  idx         INTEGER NOT NULL,
+  address     TEXT NOT NULL,
+  verdict     TEXT NOT NULL,
+  reasons     TEXT,                    -- reason codes, space-separated
+  PRIMARY KEY (decision_id, idx)
+) WITHOUT ROWID;
+
+-- The quota ledger: per account and region, a running total over the last
+-- 86,400 one-second buckets, and the GCRA state for the per-second rate.
+CREATE TABLE quota_window(
+  account       TEXT NOT NULL,
+  region        TEXT NOT NULL,
+  total         INTEGER NOT NULL,      -- sum of quota_second.count in the window
+  oldest_second INTEGER,               -- smallest quota_second.second, NULL when empty
+  tat           INTEGER NOT NULL,      -- GCRA theoretical arrival time, in units of 1/tat_rate ms
+  tat_rate      INTEGER NOT NULL,      -- the rate tat is scaled by
+  last_ms       INTEGER NOT NULL,      -- latest clock reading: time never goes backwards
+  max_24h       INTEGER,               -- limits reported by SES (quota sync), else NULL
+  max_rate      INTEGER,
+  synced_at     INTEGER,
+  PRIMARY KEY (account, region)
+) WITHOUT ROWID;
+
+CREATE TABLE quota_second(
+  account TEXT NOT NULL,
+  region  TEXT NOT NULL,
+  second  INTEGER NOT NULL,            -- Unix time in whole seconds
+  count   INTEGER NOT NULL,
+  PRIMARY KEY (account, region, second)
+) WITHOUT ROWID;
+
+CREATE TABLE send_log(
+  address     TEXT NOT NULL,
+  list        TEXT NOT NULL,
+  sent_at     INTEGER NOT NULL,
+  decision_id TEXT NOT NULL
+);
+CREATE INDEX send_log_by_address ON send_log(address, sent_at);
+CREATE INDEX send_log_by_decision ON send_log(decision_id);
+)sql",
+};
+
+int pragma_int(Conn &c, const char *sql) {
+    Use s(c.stmt(sql));
+    return s->step() ? static_cast<int>(s->int64(0)) : 0;
+}
+
+}  // namespace
+
+Conn::Conn(const StoreOptions &options)
+    : db_(options.path, options.read_only ? Db::OpenMode::read_only : Db::OpenMode::read_write_create) {
+    sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout_ms));
+    // WAL lets readers (dry runs, lookups) proceed while one writer commits.
+    // synchronous=NORMAL in WAL mode makes every commit durable against a
+    // process crash (the commit is in the WAL file before COMMIT returns);
+    // "full" also survives power loss, with an fsync per commit.
+    if (!options.read_only) db_.exec("PRAGMA journal_mode=WAL");
+    db_.exec(options.durability == Durability::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    db_.exec("PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384");
+}
+
+Stmt &Conn::stmt(const char *sql) {
+    auto it = stmts_.find(sql);
+    if (it != stmts_.end()) return it->second;
+    return stmts_.emplace(sql, Stmt(db_, sql)).first->second;
+}
+
+void Conn::abandon() noexcept {
+    // Finalizing the statements would touch the inherited connection.
+    for (auto &entry : stmts_) entry.second.leak();
+    stmts_.clear();
+    db_.abandon();
+}
+
+void prepare_schema(Conn &c, bool read_only) {
+    Db &db = c.db();
+    int app_id = 0, version = 0;
+    try {
+        app_id = pragma_int(c, "PRAGMA application_id");
+        version = pragma_int(c, "PRAGMA user_version");
+    } catch (const Failure &f) {
+        if (f.error.status == Status::corrupt) fail(Status::corrupt, "\"" + db.path() + "\" is not a presend store (not a SQLite database, or damaged)");
+        throw;
+    }
+    if (app_id != 0 && app_id != kApplicationId) {
+        fail(Status::corrupt, "\"" + db.path() + "\" is a SQLite database but not a presend store");
+    }
+    if (app_id == 0 && version == 0) {
+        // A new file, or someone else's empty database: only an empty file is ours to initialize.
+        if (pragma_int(c, "SELECT count(*) FROM sqlite_schema") != 0) {
+            fail(Status::corrupt, "\"" + db.path() + "\" is a SQLite database but not a presend store");
+        }
+    }
+    if (version > kSchemaVersion) {
+        fail(Status::schema, "store \"" + db.path() + "\" has schema version " + std::to_string(version) +
+                                 "; this presend understands up to " + std::to_string(kSchemaVersion) +
+                                 " (written by a newer presend)");
+    }
+    if (version == kSchemaVersion) return;
+    if (read_only) {
+        fail(Status::readonly, "store \"" + db.path() + "\" needs a schema upgrade but was opened read-only");
+    }
+    Transaction tx(db, Transaction::Kind::immediate);
+    // Another process may have migrated while we waited for the lock.
+    version = pragma_int(c, "PRAGMA user_version");
+    for (int v = version; v < kSchemaVersion; ++v) db.exec(kMigrations[static_cast<size_t>(v)]);
+    db.exec("PRAGMA application_id=" + std::to_string(kApplicationId));
+    db.exec("PRAGMA user_version=" + std::to_string(kSchemaVersion));
+    tx.commit();
+}
+
+std::string_view consent_status_name(ConsentStatus s) noexcept {
+    switch (s) {
+        case ConsentStatus::subscribed: return "subscribed";
+        case ConsentStatus::unconfirmed: return "unconfirmed";
+        case ConsentStatus::unsubscribed: return "unsubscribed";
+    }
+    return "subscribed";
+}
+
+std::string_view consent_method_name(ConsentMethod m) noexcept {
+    switch (m) {
+        case ConsentMethod::single: return "single";
+        case ConsentMethod::double_opt_in: return "double";
+        case ConsentMethod::import: return "import";
+        case ConsentMethod::api: return "api";
+    }
+    return "api";
+}
+
+std::string_view suppression_reason_name(SuppressionReason r) noexcept {
+    switch (r) {
+        case SuppressionReason::bounce: return "bounce";
+        case SuppressionReason::complaint: return "complaint";
+        case SuppressionReason::manual: return "manual";
+        case SuppressionReason::unsubscribe: return "unsubscribe";
+    }
+    return "manual";
+}
+
+namespace {
+
+ConsentStatus consent_status_from(std::string_view s) {
+    if (s == "unconfirmed") return ConsentStatus::unconfirmed;
+    if (s == "unsubscribed") return ConsentStatus::unsubscribed;
+    return ConsentStatus::subscribed;
+}
+
+ConsentMethod consent_method_from(std::string_view s) {
+    if (s == "single") return ConsentMethod::single;
+    if (s == "double") return ConsentMethod::double_opt_in;
+    if (s == "import") return ConsentMethod::import;
+    return ConsentMethod::api;
+}
+
+SuppressionReason suppression_reason_from(std::string_view s) {
+    if (s == "bounce") return SuppressionReason::bounce;
+    if (s == "complaint") return SuppressionReason::complaint;
+    if (s == "unsubscribe") return SuppressionReason::unsubscribe;
+    return SuppressionReason::manual;
+}
+
+ConsentRecord consent_from_row(const Stmt &s) {
+    ConsentRecord r;
+    r.address = s.text(0);
+    r.list = s.text(1);
+    r.status = consent_status_from(s.text(2));
+    r.method = consent_method_from(s.text(3));
+    r.consented_at = s.int64(4);
+    r.confirmed_at = s.opt_int64(5);
+    r.withdrawn_at = s.opt_int64(6);
+    r.expires_at = s.opt_int64(7);
+    r.source = s.text(8);
+    r.ip = s.text(9);
+    r.country = s.text(10);
+    r.jurisdiction = s.text(11);
+    r.updated_at = s.int64(12);
+    return r;
+}
+
+}  // namespace
+
+std::optional<ConsentRecord> consent_lookup(Conn &c, std::string_view address, std::string_view list) {
+    // The list-specific record wins over the one for every list ("*").
+    static constexpr const char *kSql =
+        "SELECT address, list, status, method, consented_at, confirmed_at, withdrawn_at, expires_at, source, ip, "
+        "country, jurisdiction, updated_at FROM consent WHERE address = ?1 AND list IN (?2, '*') "
+        "ORDER BY list = '*' LIMIT 1";
+    Use s(c.stmt(kSql));
+    s->bind(1, address).bind(2, list.empty() ? std::string_view("*") : list);
+    if (!s->step()) return std::nullopt;
+    return consent_from_row(*s);
+}
+
+void consent_put(Conn &c, const ConsentRecord &r) {
+    static constexpr const char *kSql =
+        "INSERT OR REPLACE INTO consent(address, list, status, method, consented_at, confirmed_at, withdrawn_at, "
+        "expires_at, source, ip, country, jurisdiction, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+        "?11, ?12, ?13)";
+    Use s(c.stmt(kSql));
+    s->bind(1, r.address).bind(2, r.list).bind(3, consent_status_name(r.status)).bind(4, consent_method_name(r.method));
+    s->bind(5, r.consented_at).bind(6, r.confirmed_at).bind(7, r.withdrawn_at).bind(8, r.expires_at);
+    s->bind_text_or_null(9, r.source).bind_text_or_null(10, r.ip).bind_text_or_null(11, r.country);
+    s->bind_text_or_null(12, r.jurisdiction).bind(13, r.updated_at);
+    s->run();
+}
+
+bool consent_withdraw(Conn &c, std::string_view address, std::string_view list, int64_t now) {
+    static constexpr const char *kSql =
+        "UPDATE consent SET status = 'unsubscribed', withdrawn_at = ?3, updated_at = ?3 "
+        "WHERE address = ?1 AND list = ?2";
+    Use s(c.stmt(kSql));
+    s->bind(1, address).bind(2, list).bind(3, now);
+    s->run();
+    return c.db().changes() > 0;
+}
+
+std::vector<ConsentRecord> consent_list(Conn &c, std::string_view address, std::optional<std::string_view> list) {
+    static constexpr const char *kAll =
+        "SELECT address, list, status, method, consented_at, confirmed_at, withdrawn_at, expires_at, source, ip, "
+        "country, jurisdiction, updated_at FROM consent WHERE address = ?1 ORDER BY list";
+    static constexpr const char *kOne =
+        "SELECT address, list, status, method, consented_at, confirmed_at, withdrawn_at, expires_at, source, ip, "
+        "country, jurisdiction, updated_at FROM consent WHERE address = ?1 AND list = ?2";
+    Use s(c.stmt(list ? kOne : kAll));
+    s->bind(1, address);
+    if (list) s->bind(2, *list);
+    std::vector<ConsentRecord> out;
+    while (s->step()) out.push_back(consent_from_row(*s));
+    return out;
+}
+
+void write_consent_json(std::string &out, const std::vector<ConsentRecord> &records) {
+    JsonWriter w(out);
+    w.begin_array();
+    for (const auto &r : records) {
+        w.begin_object();
+        w.field("address", r.address);
+        w.field("list", r.list);
+        w.field("status", consent_status_name(r.status));
+        w.field("method", consent_method_name(r.method));
+        w.key("consented_at").timestamp(r.consented_at);
+        w.key("confirmed_at").timestamp(r.confirmed_at);
+        w.key("withdrawn_at").timestamp(r.withdrawn_at);
+        w.key("expires_at").timestamp(r.expires_at);
+        auto opt = [&](std::string_view k, const std::string &v) {
+            w.key(k);
+            if (v.empty()) w.null();
+            else w.value(v);
+        };
+        opt("source", r.source);
+        opt("ip", r.ip);
+        opt("country", r.country);
+        opt("jurisdiction", r.jurisdiction);
+        w.key("updated_at").timestamp(r.updated_at);
+        w.end_object();
+    }
+    w.end_array();
+}
+
+std::vector<SuppressionRecord> suppression_lookup(Conn &c, std::string_view address, std::string_view domain,
+                                                  std::string_view list, int64_t now) {
+    static constexpr const char *kSql =
+        "SELECT address, scope, reason, created_at, expires_at, note FROM suppression "
+        "WHERE address IN (?1, ?2) AND scope IN ('', ?3) AND (expires_at IS NULL OR expires_at > ?4)";
+    Use s(c.stmt(kSql));
+    std::string at_domain;
+    at_domain.reserve(domain.size() + 1);
+    at_domain.push_back('@');
+    at_domain += domain;
+    s->bind(1, address).bind(2, std::string_view(at_domain)).bind(3, list).bind(4, now);
+    std::vector<SuppressionRecord> out;
+    while (s->step()) {
+        SuppressionRecord r;
+        r.address = s->text(0);
+        r.list = s->text(1);
+        r.reason = suppression_reason_from(s->text(2));
+        r.created_at = s->int64(3);
+        r.expires_at = s->opt_int64(4);
+        r.note = s->text(5);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+void suppression_put(Conn &c, const SuppressionRecord &r) {
+    static constexpr const char *kSql =
+        "INSERT OR REPLACE INTO suppression(address, scope, reason, created_at, expires_at, note) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    Use s(c.stmt(kSql));
+    s->bind(1, r.address).bind(2, r.list).bind(3, suppression_reason_name(r.reason)).bind(4, r.created_at);
+    s->bind(5, r.expires_at).bind_text_or_null(6, r.note);
+    s->run();
+}
+
+bool suppression_remove(Conn &c, std::string_view address, std::string_view list) {
+    static constexpr const char *kSql = "DELETE FROM suppression WHERE address = ?1 AND scope = ?2";
+    Use s(c.stmt(kSql));
+    s->bind(1, address).bind(2, list);
+    s->run();
+    return c.db().changes() > 0;
+}
+
+std::vector<SuppressionRecord> suppression_list(Conn &c, const SuppressionFilter &f) {
+    static constexpr const char *kSql =
+        "SELECT address, scope, reason, created_at, expires_at, note FROM suppression "
+        "WHERE (?1 IS NULL OR address = ?1) AND (?2 = 1 OR scope = ?3) AND (?4 IS NULL OR reason = ?4) "
+        "ORDER BY address, scope LIMIT ?5";
+    Use s(c.stmt(kSql));
+    s->bind_text_or_null(1, f.address);
+    s->bind(2, int64_t{f.any_list ? 1 : 0});
+    s->bind(3, f.list);
+    s->bind_text_or_null(4, f.reason);
+    s->bind(5, f.limit);
+    std::vector<SuppressionRecord> out;
+    while (s->step()) {
+        SuppressionRecord r;
+        r.address = s->text(0);
+        r.list = s->text(1);
+        r.reason = suppression_reason_from(s->text(2));
+        r.created_at = s->int64(3);
+        r.expires_at = s->opt_int64(4);
+        r.note = s->text(5);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+void write_suppression_json(std::string &out, const std::vector<SuppressionRecord> &records) {
+    JsonWriter w(out);
+    w.begin_array();
+    for (const auto &r : records) {
+        w.begin_object();
+        w.field("address", r.address);
+        w.key("list");
+        if (r.list.empty()) w.null();
+        else w.value(r.list);
+        w.field("reason", suppression_reason_name(r.reason));
+        w.key("created_at").timestamp(r.created_at);
+        w.key("expires_at").timestamp(r.expires_at);
+        w.key("note");
+        if (r.note.empty()) w.null();
+        else w.value(r.note);
+        w.end_object();
+    }
+    w.end_array();
+}
+
+std::vector<int64_t> send_times(Conn &c, std::string_view address, std::optional<std::string_view> list,
+                                int64_t since) {
+    static constexpr const char *kAll =
+        "SELECT sent_at FROM send_log WHERE address = ?1 AND sent_at > ?2 ORDER BY sent_at";
+    static constexpr const char *kList =
+        "SELECT sent_at FROM send_log WHERE address = ?1 AND sent_at > ?2 AND list = ?3 ORDER BY sent_at";
+    Use s(c.stmt(list ? kList : kAll));
+    s->bind(1, address).bind(2, since);
+    if (list) s->bind(3, *list);
+    std::vector<int64_t> out;
+    while (s->step()) out.push_back(s->int64(0));
+    return out;
+}
+
+}  // namespace presend

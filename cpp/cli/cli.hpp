@@ -1,0 +1,73 @@
+// The presend command. It uses only the public C API (presend.h), like any
+// other host, plus cJSON to print decisions readably.
+#pragma once
+
+#include <presend/presend.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace presend::cli {
+
+// Exit codes (README, "Command line").
+enum Exit : int {
+    kExitOk = 0,
+    kExitError = 1,
+    kExitUsage = 2,
+    kExitBlock = 10,
+    kExitDefer = 11,
+    kExitPartial = 12,
+};
+
+struct Args {
+    std::vector<std::string> positional;               // after the command words
+    std::map<std::string, std::vector<std::string>> options;  // --name value (repeatable)
+    std::vector<std::string> flags;                    // --name without value
+    std::optional<std::string> config, db;
+    bool json = false;
+
+    bool flag(const std::string &name) const;
+    std::optional<std::string> opt(const std::string &name) const;
+};
+
+// Thrown for usage errors (exit 2) and operational errors (exit 1).
+struct UsageError {
+    std::string message;
+};
+struct CliError {
+    std::string message;
+    int exit = kExitError;
+};
+
+// An open engine, freed on scope exit.
+class EngineHandle {
+public:
+    EngineHandle(const Args &args, bool read_only = false);
+    ~EngineHandle() { presend_engine_free(e_); }
+    EngineHandle(const EngineHandle &) = delete;
+    EngineHandle &operator=(const EngineHandle &) = delete;
+    presend_engine *get() const noexcept { return e_; }
+    // Throws CliError with the engine's message when st is an error.
+    void ok(presend_status st, const std::string &what) const;
+
+private:
+    presend_engine *e_ = nullptr;
+};
+
+// An owned string from the C API.
+struct Owned {
+    char *p = nullptr;
+    ~Owned() { presend_free(p); }
+    std::string str() const { return p != nullptr ? std::string(p) : std::string(); }
+};
+
+int exit_for_verdict(presend_verdict v);
+std::string read_input(const std::string &path);  // "-" is standard input
+void print_decision(const presend_decision *d, bool json);
+
+int cmd_demo(const Args &args);
+
+}  // namespace presend::cli

@@ -1,0 +1,147 @@
+// The engine: configuration, a pool of store connections, the check
+// pipeline and the quota step. One Engine may be used by many threads.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "checks.hpp"
+#include "config.hpp"
+#include "decision.hpp"
+#include "store.hpp"
+
+namespace presend {
+
+using ClockFn = int64_t (*)(void *);
+
+struct EngineOptions {
+    std::string store_path;  // overrides the configuration's
+    ClockFn clock = nullptr;
+    void *clock_user_data = nullptr;
+    bool read_only = false;
+};
+
+// Connections handed out one thread at a time. After fork() the child never
+// uses a connection the parent opened (see Engine).
+class ConnectionPool {
+public:
+    explicit ConnectionPool(StoreOptions options) : options_(std::move(options)), pid_(::getpid()) {}
+    ~ConnectionPool();
+
+    class Lease {
+    public:
+        Lease(ConnectionPool &pool, std::unique_ptr<Conn> conn, uint64_t generation)
+            : pool_(pool), conn_(std::move(conn)), generation_(generation) {}
+        ~Lease() { pool_.give_back(std::move(conn_), generation_); }
+        Lease(const Lease &) = delete;
+        Lease &operator=(const Lease &) = delete;
+        Conn &operator*() { return *conn_; }
+        Conn *operator->() { return conn_.get(); }
+
+    private:
+        ConnectionPool &pool_;
+        std::unique_ptr<Conn> conn_;
+        uint64_t generation_;
+    };
+
+    Lease acquire();
+    const StoreOptions &options() const noexcept { return options_; }
+
+    // fork() support, called from the pthread_atfork handlers with the
+    // registry lock held.
+    void before_fork();       // locks the pool, closes idle connections
+    void after_fork_parent(); // unlocks
+    void after_fork_child();  // forgets inherited connections, unlocks
+
+private:
+    void give_back(std::unique_ptr<Conn> conn, uint64_t generation) noexcept;
+    void forget_inherited_locked() noexcept;
+
+    StoreOptions options_;
+    std::mutex mu_;
+    std::vector<std::unique_ptr<Conn>> idle_;
+    uint64_t generation_ = 0;  // bumped when inherited connections are forgotten
+    pid_t pid_;
+};
+
+class Engine {
+public:
+    static std::unique_ptr<Engine> open(Config config, EngineOptions options);
+    ~Engine();
+    Engine(const Engine &) = delete;
+    Engine &operator=(const Engine &) = delete;
+
+    const Config &config() const noexcept { return config_; }
+
+    // Throws Failure for input errors (json, message, unknown account/region,
+    // too_big, readonly). Store failures become engine.unavailable decisions.
+    std::unique_ptr<Decision> check(std::string_view message_json, bool dry_run);
+
+    struct BatchItem {
+        std::unique_ptr<Decision> decision;  // null when the message was invalid
+        Error error;
+    };
+    std::vector<BatchItem> check_batch(std::string_view messages_json, bool dry_run);
+
+    void release(std::string_view decision_id);
+
+    // Consent and suppression (JSON in, JSON out where the C API says so).
+    void consent_put_json(std::string_view record_json);
+    void consent_withdraw(std::string_view address, std::string_view list);
+    std::string consent_get_json(std::string_view address, std::optional<std::string_view> list);
+    std::string consent_import(std::string_view data, int format, std::string_view name_hint);
+    void suppression_put_json(std::string_view record_json);
+    void suppression_remove(std::string_view address, std::optional<std::string_view> list);
+    std::string suppression_list_json(std::string_view filter_json);
+
+    std::string quota_status_json(std::string_view account, std::string_view region);
+    std::string quota_sync_json(std::string_view account, std::string_view region, std::string_view ses_json);
+
+    // Per-thread error text (see presend_engine_errmsg).
+    void set_error(std::string message);
+    const char *error_text() const;
+
+    int64_t clock_ms() const;
+    std::string normalize(std::string_view address) const;  // throws Failure(parse)
+
+    void before_fork() { pool_.before_fork(); }
+    void after_fork_parent() { pool_.after_fork_parent(); }
+    void after_fork_child() { pool_.after_fork_child(); }
+
+private:
+    Engine(Config config, EngineOptions options, StoreOptions store);
+
+    struct Resolved {
+        const AccountConfig *account = nullptr;
+        const RegionLimits *limits = nullptr;
+    };
+    Resolved resolve(const Message &m) const;
+    std::unique_ptr<Decision> new_decision(const Message &m, bool dry_run, int64_t now_ms);
+    // Runs the pipeline and the quota step for one message inside an open
+    // transaction; stores the decision when writable.
+    void evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipients &parsed, bool writable);
+    std::unique_ptr<Decision> unavailable(const Message &m, bool dry_run, const Error &why);
+    std::string new_id(int64_t now_ms);
+    void require_writable() const;
+
+    Config config_;
+    EngineOptions options_;
+    ConnectionPool pool_;
+    std::vector<std::unique_ptr<Check>> checks_;
+    uint64_t id_seed_[2] = {0, 0};
+    std::atomic<uint64_t> id_counter_{0};
+
+    mutable std::mutex errors_mu_;
+    std::unordered_map<std::thread::id, std::string> errors_;
+};
+
+}  // namespace presend
