@@ -1,0 +1,1 @@
+# SDK, ABI and header tests
