@@ -30,12 +30,19 @@ bool depth_ok(const cJSON *node, int depth) {
 // A cheap pre-scan so that cJSON never recurses deeply, and so that an
 // escaped NUL (which cJSON would silently end a string at) is refused:
 // "a@example.com\u0000x" must not become "a@example.com".
-enum class Prescan { ok, too_deep, nul };
+// Control characters are refused too: JSON allows none inside strings and
+// only tab, CR and LF between tokens (cJSON would skip any byte below 0x20,
+// NUL included, as white space).
+enum class Prescan { ok, too_deep, nul, control };
 Prescan prescan(std::string_view text, size_t &pos) {
     int depth = 0;
     bool in_string = false;
     for (size_t i = 0; i < text.size(); ++i) {
         char c = text[i];
+        if (static_cast<unsigned char>(c) < 0x20 && (in_string || (c != '\t' && c != '\n' && c != '\r'))) {
+            pos = i;
+            return c == '\0' ? Prescan::nul : Prescan::control;
+        }
         if (in_string) {
             if (c == '\\') {
                 if (text.substr(i, 6) == "\\u0000") {
@@ -74,7 +81,9 @@ Result<JsonPtr> json_parse(std::string_view text, size_t max_bytes) {
         case Prescan::too_deep:
             return Error{Status::json, "JSON nested deeper than " + std::to_string(kMaxDepth) + " levels"};
         case Prescan::nul:
-            return Error{Status::json, "NUL character (\\u0000) in a JSON string at byte " + std::to_string(bad), bad};
+            return Error{Status::json, "NUL character in JSON at byte " + std::to_string(bad), bad};
+        case Prescan::control:
+            return Error{Status::json, "control character in JSON at byte " + std::to_string(bad), bad};
         case Prescan::ok: break;
     }
     const char *end = nullptr;

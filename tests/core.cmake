@@ -1,1 +1,17 @@
+# --- GoogleTest: the engine, stores, ledger and checks ---------------------
+add_executable(presend_unit
+  unit/test_quota.cpp
+  unit/test_checks.cpp
+  unit/test_engine.cpp
+)
+target_link_libraries(presend_unit PRIVATE presend_core GTest::gmock GTest::gtest GTest::gtest_main)
+gtest_discover_tests(presend_unit PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
 
+# --- Pure C tests of the ABI: only presend.h and libpresend ---------------
+foreach(t capi concurrency)
+  add_executable(test_${t} capi/test_${t}.c)
+  target_link_libraries(test_${t} PRIVATE presend presend_options Threads::Threads)
+  set_target_properties(test_${t} PROPERTIES C_STANDARD 99 C_EXTENSIONS OFF)
+  add_test(NAME capi.${t} COMMAND test_${t})
+  set_tests_properties(capi.${t} PROPERTIES LABELS capi)
+endforeach()
