@@ -15,3 +15,8 @@ foreach(t capi concurrency)
   add_test(NAME capi.${t} COMMAND test_${t})
   set_tests_properties(capi.${t} PROPERTIES LABELS capi)
 endforeach()
+
+# --- Fuzz targets of the core's own parsers ----------------------------------
+foreach(t message_json config_json consent_import)
+  presend_fuzz_target(${t} LIBS presend_core PkgConfig::CJSON)
+endforeach()
