@@ -14,6 +14,8 @@ namespace presend {
 // Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
 // U+10FFFF. On failure returns the offset of the first bad byte.
 bool utf8_valid(std::string_view s, size_t *bad_offset = nullptr) noexcept;
+// s with every invalid UTF-8 sequence replaced by U+FFFD.
+std::string utf8_repair(std::string_view s);
 
 // RFC 3339 / ISO 8601 timestamps in UTC or with an offset:
 //   2026-11-25T09:06:30Z, 2026-11-25T09:06:30.123Z, 2026-11-25T10:06:30+01:00,

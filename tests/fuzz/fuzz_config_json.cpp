@@ -6,6 +6,8 @@
 
 #include "config.hpp"
 
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     auto c = presend::parse_config(std::string_view(reinterpret_cast<const char *>(data), size));
     if (!c) {

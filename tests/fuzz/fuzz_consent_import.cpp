@@ -10,6 +10,8 @@
 #include "consent_import.hpp"
 #include "store.hpp"
 
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size == 0) return 0;
     // The first byte picks the format.

@@ -18,6 +18,8 @@ const presend::Config &config() {
 }
 }  // namespace
 
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::string_view text(reinterpret_cast<const char *>(data), size);
     auto m = presend::parse_message(text, config());
