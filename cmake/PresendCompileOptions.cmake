@@ -11,3 +11,8 @@ if(PRESEND_SANITIZE)
     -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_link_options(presend_options INTERFACE -fsanitize=address,undefined)
 endif()
+if(PRESEND_LIBFUZZER)
+  # Coverage instrumentation for every library the fuzz targets link; the
+  # targets themselves add -fsanitize=fuzzer (with libFuzzer's main).
+  target_compile_options(presend_options INTERFACE -fsanitize=fuzzer-no-link)
+endif()

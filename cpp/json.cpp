@@ -149,6 +149,13 @@ Result<bool> json_bool(const cJSON *node, std::string_view what, Status status) 
 }
 
 void json_append_string(std::string &out, std::string_view s) {
+    // Text quoted from bad input (an error naming a bad address) must not
+    // make presend's own JSON invalid.
+    std::string repaired;
+    if (!utf8_valid(s)) {
+        repaired = utf8_repair(s);
+        s = repaired;
+    }
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
     size_t run = 0;  // start of the current run of bytes that need no escaping

@@ -112,11 +112,9 @@ int pragma_int(Conn &c, const char *sql) {
 Conn::Conn(const StoreOptions &options)
     : db_(options.path, options.read_only ? Db::OpenMode::read_only : Db::OpenMode::read_write_create) {
     sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout_ms));
-    // WAL lets readers (dry runs, lookups) proceed while one writer commits.
     // synchronous=NORMAL in WAL mode makes every commit durable against a
     // process crash (the commit is in the WAL file before COMMIT returns);
     // "full" also survives power loss, with an fsync per commit.
-    if (!options.read_only) db_.exec("PRAGMA journal_mode=WAL");
     db_.exec(options.durability == Durability::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     db_.exec("PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384");
 }
@@ -158,6 +156,10 @@ void prepare_schema(Conn &c, bool read_only) {
                                  "; this presend understands up to " + std::to_string(kSchemaVersion) +
                                  " (written by a newer presend)");
     }
+    // Only now that the file is known to be ours (or new) may its journal
+    // mode change. WAL, which lets readers (dry runs, lookups) proceed while
+    // one writer commits, is a property of the file: set once, kept.
+    if (!read_only) db.exec("PRAGMA journal_mode=WAL");
     if (version == kSchemaVersion) return;
     if (read_only) {
         fail(Status::readonly, "store \"" + db.path() + "\" needs a schema upgrade but was opened read-only");

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -139,6 +140,8 @@ presend::EngineOptions engine_options(const presend_engine_options *o) {
 }
 
 std::string read_file(const char *path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) presend::fail(Status::io, std::string("\"") + path + "\" is a directory, not a file");
     std::ifstream in(path, std::ios::binary);
     if (!in) presend::fail(Status::io, std::string("cannot read \"") + path + "\": " + std::strerror(errno));
     std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

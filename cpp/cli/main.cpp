@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -13,10 +14,14 @@
 #include <string_view>
 
 #include "cli.hpp"
+#include "text.hpp"
 
 namespace presend::cli {
 
 namespace {
+
+using presend::utf8_repair;
+using presend::utf8_valid;
 
 constexpr const char *kUsage = R"(usage: presend [--config FILE] [--db FILE] [--json] COMMAND [ARGS]
 
@@ -109,7 +114,14 @@ void allow_only(const Args &a, std::initializer_list<const char *> names) {
     }
 }
 
+// A JSON string literal for s; bytes that are not UTF-8 (command-line
+// arguments can hold anything) become U+FFFD so the output stays JSON.
 std::string json_string(std::string_view s) {
+    std::string repaired;
+    if (!utf8_valid(s)) {
+        repaired = utf8_repair(s);
+        s = repaired;
+    }
     std::string out = "\"";
     for (char c : s) {
         switch (c) {
@@ -141,6 +153,8 @@ std::string object_from(const Args &a, std::initializer_list<const char *> keys,
         for (auto &c : k) {
             if (c == '-') c = '_';
         }
+        // A record must not be stored with bytes silently replaced.
+        if (!utf8_valid(v)) throw CliError{k + ": the value is not valid UTF-8"};
         if (!first) out += ",";
         first = false;
         out += json_string(k) + ":" + json_string(v);
@@ -191,11 +205,20 @@ int cmd_check(const Args &a) {
                 }
             }
         }
-        // The batch's exit code: error if any message failed, else the worst verdict.
+        // The batch's exit code: error if any message failed (each named on
+        // standard error), else the worst verdict.
         int worst = kExitOk;
+        bool failed = false;
+        for (size_t i = 0; i < presend_batch_count(b); ++i) {
+            if (presend_batch_decision(b, i) == nullptr) {
+                std::cerr << "presend: check --batch: message " << i << ": " << presend_status_str(presend_batch_status(b, i))
+                          << ": " << presend_batch_errmsg(b, i) << "\n";
+                failed = true;
+            }
+        }
+        if (failed) return kExitError;
         for (size_t i = 0; i < presend_batch_count(b); ++i) {
             const presend_decision *d = presend_batch_decision(b, i);
-            if (d == nullptr) return kExitError;
             int ex = exit_for_verdict(presend_decision_verdict(d));
             if (ex == kExitBlock || (ex == kExitDefer && worst != kExitBlock) || (ex == kExitPartial && worst == kExitOk)) worst = ex;
         }
@@ -397,11 +420,20 @@ int cmd_quota(const Args &a) {
         } else {
             auto m = rest.opt("max-24h"), r = rest.opt("max-rate"), s = rest.opt("sent-last-24h");
             if (!m || !r || !s) throw UsageError{"quota sync needs --from FILE, or --max-24h, --max-rate and --sent-last-24h"};
-            for (const auto *v : {&*m, &*r, &*s}) {
-                char *end = nullptr;
-                std::strtod(v->c_str(), &end);
-                if (v->empty() || *end != '\0') throw UsageError{"not a number: " + *v};
-            }
+            // Plain decimal numbers only (no hex, exponents, inf or nan): they
+            // go into JSON as they are.
+            auto decimal = [](const std::string &v, bool fraction) {
+                size_t digits = 0, dots = 0;
+                for (char c : v) {
+                    if (c >= '0' && c <= '9') ++digits;
+                    else if (c == '.' && fraction) ++dots;
+                    else return false;
+                }
+                return digits > 0 && dots <= 1 && v.front() != '.' && v.back() != '.';
+            };
+            if (!decimal(*m, false)) throw UsageError{"--max-24h must be a whole number, not \"" + *m + "\""};
+            if (!decimal(*r, true)) throw UsageError{"--max-rate must be a number, not \"" + *r + "\""};
+            if (!decimal(*s, false)) throw UsageError{"--sent-last-24h must be a whole number, not \"" + *s + "\""};
             ses = "{\"Max24HourSend\":" + *m + ",\"MaxSendRate\":" + *r + ",\"SentLast24Hours\":" + *s + "}";
         }
         EngineHandle e(a);
@@ -572,6 +604,8 @@ std::string read_input(const std::string &path) {
         std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
         return data;
     }
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw CliError{"cannot read " + path + ": it is a directory"};
     std::ifstream in(path, std::ios::binary);
     if (!in) throw CliError{"cannot read " + path + ": " + std::strerror(errno)};
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

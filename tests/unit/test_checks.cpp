@@ -142,7 +142,9 @@ TEST_P(UnsubscribeFaults, MarketingGetsTheCodeTransactionalPasses) {
     std::vector<std::string> got = message_codes(*d);
     EXPECT_NE(std::find(got.begin(), got.end(), c.code), got.end())
         << c.name << ": expected " << c.code << " in " << ::testing::PrintToString(got);
-    if (find_reason(c.code)->severity == Severity::block) EXPECT_EQ(d->verdict, Verdict::block) << c.name;
+    if (find_reason(c.code)->severity == Severity::block) {
+        EXPECT_EQ(d->verdict, Verdict::block) << c.name;
+    }
 
     std::string t = R"({"from": "News <news@example.com>", "stream": "transactional", "to": ["a@example.org"], "headers": )" +
                     std::string(c.headers) + "}";
@@ -185,8 +187,8 @@ INSTANTIATE_TEST_SUITE_P(
         UnsubscribeCase{"no token", R"([["List-Unsubscribe", "<https://example.com/unsubscribe>"],
                                         ["List-Unsubscribe-Post", "List-Unsubscribe=One-Click"]])",
                         "unsubscribe.no_token"}),
-    [](const ::testing::TestParamInfo<UnsubscribeCase> &info) {
-        std::string n = info.param.name;
+    [](const ::testing::TestParamInfo<UnsubscribeCase> &param) {
+        std::string n = param.param.name;
         for (auto &ch : n) {
             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
         }
