@@ -37,9 +37,13 @@ class CsvReader {
 public:
     explicit CsvReader(std::string_view data) : data_(data) {}
     // Reads the next record into `fields`. Returns false at end of input.
-    // On a syntax error (a quote inside an unquoted field, an unterminated
-    // quoted field, bytes after a closing quote) sets `error` and skips to the
-    // next line so that later records can still be read.
+    // On a syntax error (a quote inside an unquoted field, bytes after a
+    // closing quote) returns true with `fields` empty, sets `error` (status
+    // parse, "line N: ...") and resumes at the next line, so that later
+    // records can still be read. An unterminated quoted field swallows the
+    // rest of the input as one bad record: where it should have ended cannot
+    // be known, and rescanning from every later line would be quadratic.
+    // `error` is reset to status ok on every call.
     bool next(std::vector<std::string> &fields, Error &error);
     // 1-based line number where the last returned record started.
     size_t line() const noexcept { return record_line_; }
