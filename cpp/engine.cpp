@@ -160,8 +160,8 @@ std::unique_ptr<Engine> Engine::open(Config config, EngineOptions options) {
         auto lease = e->pool_.acquire();
         if (!store.read_only && lease->db().readonly()) {
             fail(Status::readonly, "store \"" + store.path +
-                                       "\" is read-only (file or directory permissions); open it with "
-                                       "PRESEND_OPEN_READONLY to run dry-run checks");
+                                       "\" is read-only (file or directory permissions): it can only be "
+                                       "opened for reading and dry-run checks");
         }
         prepare_schema(*lease, store.read_only);
     }

@@ -21,7 +21,7 @@ std::optional<Error> string_list(const cJSON *v, std::string_view field, std::ve
         ++total;
         return std::nullopt;
     }
-    if (!json_is_array(v)) return merr(std::string(field) + " must be an array of addresses");
+    if (!json_is_array(v)) return merr(std::string(field) + " must be an array of addresses (or one header value as a string)");
     size_t i = 0;
     for (const cJSON *el = json_child(v); el != nullptr; el = json_next(el), ++i) {
         if (!json_is_string(el)) return merr(std::string(field) + "[" + std::to_string(i) + "] must be a string");

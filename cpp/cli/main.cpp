@@ -655,9 +655,13 @@ int main(int argc, char **argv) {
     try {
         std::vector<std::string> words;
         Args args = parse_args(argc, argv, words);
-        if (words.empty() || args.flag("help")) {
+        if (args.flag("help")) {
             std::cout << kUsage;
-            return words.empty() && !args.flag("help") ? kExitUsage : kExitOk;
+            return kExitOk;
+        }
+        if (words.empty()) {
+            std::cerr << kUsage;
+            return kExitUsage;
         }
         std::string cmd = words[0];
         args.positional.assign(words.begin() + 1, words.end());
