@@ -20,3 +20,10 @@ endforeach()
 foreach(t message_json config_json consent_import)
   presend_fuzz_target(${t} LIBS presend_core PkgConfig::CJSON)
 endforeach()
+
+# --- The README matches the code (reason codes, the C example) ------------------
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+add_test(NAME docs.readme
+  COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/docs/check_readme.py
+    $<TARGET_FILE:presend_cli> ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/examples/check_message.c)
+set_tests_properties(docs.readme PROPERTIES LABELS docs)
