@@ -375,7 +375,14 @@ void Engine::evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipi
         int64_t second = window.current_second();
         window.save(c);
         store_decision(c, d, reserved, second);
-        if (config_.frequency.mode != Mode::off && d.stream == Stream::marketing) log_sends(c, d);
+        if (config_.frequency.mode != Mode::off && d.stream == Stream::marketing) {
+            log_sends(c, d);
+            // Sends older than the period no longer count; forget them now
+            // and then (every 1,024 logged messages) so the log stays small.
+            if ((sends_logged_.fetch_add(1, std::memory_order_relaxed) & 1023) == 0) {
+                send_log_expire(c, now - config_.frequency.period_ms);
+            }
+        }
     }
 }
 

@@ -139,6 +139,7 @@ private:
     std::vector<std::unique_ptr<Check>> checks_;
     uint64_t id_seed_[2] = {0, 0};
     std::atomic<uint64_t> id_counter_{0};
+    std::atomic<uint64_t> sends_logged_{0};
 
     mutable std::mutex errors_mu_;
     std::unordered_map<std::thread::id, std::string> errors_;

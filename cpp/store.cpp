@@ -99,6 +99,7 @@ CREATE TABLE send_log(
 );
 CREATE INDEX send_log_by_address ON send_log(address, sent_at);
 CREATE INDEX send_log_by_decision ON send_log(decision_id);
+CREATE INDEX send_log_by_time ON send_log(sent_at);
 )sql",
 };
 
@@ -408,6 +409,13 @@ void write_suppression_json(std::string &out, const std::vector<SuppressionRecor
         w.end_object();
     }
     w.end_array();
+}
+
+void send_log_expire(Conn &c, int64_t before) {
+    static constexpr const char *kSql = "DELETE FROM send_log WHERE sent_at <= ?1";
+    Use s(c.stmt(kSql));
+    s->bind(1, before);
+    s->run();
 }
 
 std::vector<int64_t> send_times(Conn &c, std::string_view address, std::optional<std::string_view> list,

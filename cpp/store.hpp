@@ -113,6 +113,8 @@ std::vector<SuppressionRecord> suppression_list(Conn &c, const SuppressionFilter
 void write_suppression_json(std::string &out, const std::vector<SuppressionRecord> &records);
 
 // Frequency -----------------------------------------------------------------
+// Forgets sends at or before `before` (they no longer count for any cap).
+void send_log_expire(Conn &c, int64_t before);
 // Times of recorded marketing sends after `since`, oldest first.
 std::vector<int64_t> send_times(Conn &c, std::string_view address, std::optional<std::string_view> list,
                                 int64_t since);
