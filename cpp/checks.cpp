@@ -217,6 +217,7 @@ class FrequencyCheck final : public Check {
 public:
     std::string_view name() const noexcept override { return "frequency"; }
     Mode mode(const Config &c) const noexcept override { return c.frequency.mode; }
+    bool reads_ledger() const noexcept override { return true; }
     void run(CheckContext &ctx) const override {
         if (ctx.message.stream != Stream::marketing) return;
         const auto &fc = ctx.config.frequency;

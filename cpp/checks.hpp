@@ -72,6 +72,10 @@ public:
     virtual std::string_view name() const noexcept = 0;
     virtual Mode mode(const Config &config) const noexcept = 0;
     virtual void run(CheckContext &ctx) const = 0;
+    // Whether the check reads what the quota step writes (the send log).
+    // Such checks run under the write lock, with the quota step, so that
+    // concurrent checks see each other's sends; the others run before it.
+    virtual bool reads_ledger() const noexcept { return false; }
 };
 
 ParsedRecipients parse_recipients(const Message &message, const Config &config, Decision &decision);

@@ -285,37 +285,41 @@ void store_decision(Conn &c, const Decision &d, int64_t reserved, int64_t reserv
     }
 }
 
-void log_sends(Conn &c, const Decision &d) {
-    static constexpr const char *kSql =
-        "INSERT INTO send_log(address, list, sent_at, decision_id) VALUES (?1, ?2, ?3, ?4)";
-    Use s(c.stmt(kSql));
+void log_sends(Conn &c, const Decision &d, int64_t forget_before) {
     for (const auto &r : d.recipients) {
-        if (r.verdict != Verdict::allow || !r.valid) continue;
-        s->reset();
-        s->bind(1, r.address).bind(2, d.list).bind(3, d.created_at).bind(4, d.id);
-        s->run();
+        if (r.verdict == Verdict::allow && r.valid) send_log_add(c, r.address, d.list, d.created_at, d.id, forget_before);
     }
 }
 
 }  // namespace
 
-void Engine::evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipients &parsed, bool writable) {
-    Resolved res = resolve(m);
-    // The clock is read here, inside the transaction (under the write lock
-    // for a real check), and corrected by the ledger so it never goes back.
-    QuotaWindow window = QuotaWindow::load(c, m.account, m.region, *res.limits, clock_ms(), writable);
-    int64_t now = window.now_ms();
-    d.created_at = now;
-    d.id = new_id(now);  // time-ordered by the ledger's clock
-
-    SqliteStoreView view(c);
-    CheckContext ctx{config_, *res.account, m, d, view, parsed, now};
+void Engine::run_checks(CheckContext &ctx, bool ledger_checks) const {
     for (const auto &check : checks_) {
+        if (check->reads_ledger() != ledger_checks) continue;
         Mode mode = check->mode(config_);
         if (mode == Mode::off) continue;
         ctx.mode = mode;
         check->run(ctx);
     }
+}
+
+void Engine::evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipients &parsed, bool writable,
+                      Phase phase) {
+    Resolved res = resolve(m);
+    // The clock is read here, inside the transaction (under the write lock
+    // for the locked part of a real check), and corrected by the ledger so
+    // that it never goes back.
+    QuotaWindow window = QuotaWindow::load(c, m.account, m.region, *res.limits, clock_ms(),
+                                           writable && phase != Phase::unlocked);
+    int64_t now = window.now_ms();
+    SqliteStoreView view(c);
+    CheckContext ctx{config_, *res.account, m, d, view, parsed, now};
+    if (phase != Phase::locked) run_checks(ctx, false);
+    if (phase == Phase::unlocked) return;
+
+    d.created_at = now;
+    d.id = new_id(now);  // time-ordered by the ledger's clock
+    run_checks(ctx, true);
 
     // The quota step: the only writer, and the last step, so that it counts
     // exactly the recipients that will be sent to.
@@ -376,12 +380,7 @@ void Engine::evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipi
         window.save(c);
         store_decision(c, d, reserved, second);
         if (config_.frequency.mode != Mode::off && d.stream == Stream::marketing) {
-            log_sends(c, d);
-            // Sends older than the period no longer count; forget them now
-            // and then (every 1,024 logged messages) so the log stays small.
-            if ((sends_logged_.fetch_add(1, std::memory_order_relaxed) & 1023) == 0) {
-                send_log_expire(c, now - config_.frequency.period_ms);
-            }
+            log_sends(c, d, now - config_.frequency.period_ms);
         }
     }
 }
@@ -410,8 +409,22 @@ std::unique_ptr<Decision> Engine::check(std::string_view message_json, bool dry_
     ParsedRecipients parsed = parse_recipients(m, config_, *d);
     try {
         auto lease = pool_.acquire();
-        Transaction tx(lease->db(), dry_run ? Transaction::Kind::deferred : Transaction::Kind::immediate);
-        evaluate(*lease, m, *d, parsed, !dry_run);
+        if (dry_run) {
+            Transaction tx(lease->db(), Transaction::Kind::deferred);
+            evaluate(*lease, m, *d, parsed, false, Phase::all);
+            tx.commit();
+            return d;
+        }
+        // Consent and suppressions are read before the write lock is taken,
+        // so that concurrent checks hold it only for the quota step and the
+        // decision's rows.
+        {
+            Transaction tx(lease->db(), Transaction::Kind::deferred);
+            evaluate(*lease, m, *d, parsed, true, Phase::unlocked);
+            tx.commit();
+        }
+        Transaction tx(lease->db(), Transaction::Kind::immediate);
+        evaluate(*lease, m, *d, parsed, true, Phase::locked);
         tx.commit();
         return d;
     } catch (const Failure &f) {
@@ -455,7 +468,7 @@ std::vector<Engine::BatchItem> Engine::check_batch(std::string_view messages_jso
         auto lease = pool_.acquire();
         Transaction tx(lease->db(), dry_run ? Transaction::Kind::deferred : Transaction::Kind::immediate);
         for (auto &it : items) {
-            if (it.message) evaluate(*lease, *it.message, *it.decision, it.parsed, !dry_run);
+            if (it.message) evaluate(*lease, *it.message, *it.decision, it.parsed, !dry_run, Phase::all);
         }
         tx.commit();
         for (size_t i = 0; i < items.size(); ++i) {
@@ -475,14 +488,15 @@ std::vector<Engine::BatchItem> Engine::check_batch(std::string_view messages_jso
 void Engine::release(std::string_view decision_id) {
     require_writable();
     static constexpr const char *kFind =
-        "SELECT account, region, reserved, reserved_second, released_at FROM decision WHERE id = ?1";
+        "SELECT account, region, reserved, reserved_second, released_at, created_at FROM decision WHERE id = ?1";
     static constexpr const char *kMark = "UPDATE decision SET released_at = ?2 WHERE id = ?1";
-    static constexpr const char *kUnlog = "DELETE FROM send_log WHERE decision_id = ?1";
+    static constexpr const char *kRecipients =
+        "SELECT address FROM decision_recipient WHERE decision_id = ?1 AND verdict = 'allow'";
     auto lease = pool_.acquire();
     Conn &c = *lease;
     Transaction tx(c.db(), Transaction::Kind::immediate);
     std::string account, region;
-    int64_t reserved = 0, second = 0;
+    int64_t reserved = 0, second = 0, created_at = 0;
     {
         Use s(c.stmt(kFind));
         s->bind(1, decision_id);
@@ -494,6 +508,7 @@ void Engine::release(std::string_view decision_id) {
         region = s->text(1);
         reserved = s->int64(2);
         second = s->opt_int64(3).value_or(0);
+        created_at = s->int64(5);
         if (!s->is_null(4)) {
             fail(Status::state, "decision \"" + std::string(decision_id) + "\" was already released at " +
                                     format_timestamp(s->int64(4)));
@@ -515,10 +530,15 @@ void Engine::release(std::string_view decision_id) {
         s->bind(1, decision_id).bind(2, now);
         s->run();
     }
-    {
-        Use s(c.stmt(kUnlog));
-        s->bind(1, decision_id);
-        s->run();
+    if (config_.frequency.mode != Mode::off) {
+        // The frequency cap counts sends; this one did not happen.
+        std::vector<std::string> addresses;
+        {
+            Use s(c.stmt(kRecipients));
+            s->bind(1, decision_id);
+            while (s->step()) addresses.emplace_back(s->text(0));
+        }
+        for (const auto &a : addresses) send_log_remove(c, a, created_at, decision_id);
     }
     tx.commit();
 }

@@ -126,9 +126,15 @@ private:
     };
     Resolved resolve(const Message &m) const;
     std::unique_ptr<Decision> new_decision(const Message &m, bool dry_run, int64_t now_ms);
-    // Runs the pipeline and the quota step for one message inside an open
-    // transaction; stores the decision when writable.
-    void evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipients &parsed, bool writable);
+    // Which part of the pipeline evaluate() runs: a real single check reads
+    // consent and suppressions before it takes the write lock (unlocked),
+    // then runs the rest under it (locked); dry runs and batches run it all
+    // in one transaction.
+    enum class Phase { all, unlocked, locked };
+    // Runs (part of) the pipeline and the quota step for one message inside
+    // an open transaction; stores the decision when writable.
+    void evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipients &parsed, bool writable, Phase phase);
+    void run_checks(CheckContext &ctx, bool ledger_checks) const;
     std::unique_ptr<Decision> unavailable(const Message &m, bool dry_run, const Error &why);
     std::string new_id(int64_t now_ms);
     void require_writable() const;
@@ -139,7 +145,6 @@ private:
     std::vector<std::unique_ptr<Check>> checks_;
     uint64_t id_seed_[2] = {0, 0};
     std::atomic<uint64_t> id_counter_{0};
-    std::atomic<uint64_t> sends_logged_{0};
 
     mutable std::mutex errors_mu_;
     std::unordered_map<std::thread::id, std::string> errors_;

@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <sched.h>
+#include <time.h>
+
 #include <array>
 
 #include "json.hpp"
@@ -91,15 +94,16 @@ CREATE TABLE quota_second(
   PRIMARY KEY (account, region, second)
 ) WITHOUT ROWID;
 
+-- Marketing sends per recipient, for the frequency cap (written only when
+-- that check is on). One b-tree: rows of an address are together, and old
+-- ones are pruned when the address is written again.
 CREATE TABLE send_log(
   address     TEXT NOT NULL,
-  list        TEXT NOT NULL,
   sent_at     INTEGER NOT NULL,
-  decision_id TEXT NOT NULL
-);
-CREATE INDEX send_log_by_address ON send_log(address, sent_at);
-CREATE INDEX send_log_by_decision ON send_log(decision_id);
-CREATE INDEX send_log_by_time ON send_log(sent_at);
+  decision_id TEXT NOT NULL,
+  list        TEXT NOT NULL,
+  PRIMARY KEY (address, sent_at, decision_id)
+) WITHOUT ROWID;
 )sql",
 };
 
@@ -110,9 +114,45 @@ int pragma_int(Conn &c, const char *sql) {
 
 }  // namespace
 
+namespace {
+
+int64_t monotonic_us() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+}  // namespace
+
+// Waits for a lock another connection holds. SQLite's own busy handler
+// sleeps 1, 2, 5 ... 100 ms, so a waiter can oversleep a lock that is held
+// for a fraction of a millisecond by two orders of magnitude; this one polls
+// at 20, 50, 100 and then every 200 us, until the configured timeout. (With
+// 4 processes saturating 2 CPUs, a 200 us cap gave a p99 of 3.1 ms against
+// 4.1 ms with a 1 ms cap, at the same throughput and CPU cost.)
+int Conn::busy_wait(void *self, int count) {
+    auto *c = static_cast<Conn *>(self);
+    static constexpr int64_t kDelaysUs[] = {0, 20, 50, 100};
+    int64_t now = monotonic_us();
+    if (count == 0) c->busy_since_us_ = now;
+    if (now - c->busy_since_us_ >= c->busy_timeout_ms_ * 1000) return 0;
+    int64_t delay = count < 4 ? kDelaysUs[count] : 200;
+    if (delay == 0) {
+        sched_yield();
+    } else {
+        timespec ts{0, static_cast<long>(delay * 1000)};
+        nanosleep(&ts, nullptr);
+    }
+    return 1;
+}
+
 Conn::Conn(const StoreOptions &options)
-    : db_(options.path, options.read_only ? Db::OpenMode::read_only : Db::OpenMode::read_write_create) {
-    sqlite3_busy_timeout(db_.handle(), static_cast<int>(options.busy_timeout_ms));
+    : db_(options.path, options.read_only ? Db::OpenMode::read_only : Db::OpenMode::read_write_create),
+      busy_timeout_ms_(options.busy_timeout_ms) {
+    sqlite3_busy_handler(db_.handle(), &Conn::busy_wait, this);
+    // Reads of a large store go through the kernel's page cache without a
+    // copy into SQLite's; the mapping is file-backed memory, not the heap.
+    db_.exec("PRAGMA mmap_size=268435456");
     // synchronous=NORMAL in WAL mode makes every commit durable against a
     // process crash (the commit is in the WAL file before COMMIT returns);
     // "full" also survives power loss, with an fsync per commit.
@@ -246,13 +286,19 @@ ConsentRecord consent_from_row(const Stmt &s) {
 }  // namespace
 
 std::optional<ConsentRecord> consent_lookup(Conn &c, std::string_view address, std::string_view list) {
-    // The list-specific record wins over the one for every list ("*").
+    // Point lookups on the primary key: the list-specific record, else the
+    // one for every list ("*"). (One statement with IN and ORDER BY would
+    // make SQLite build temporary b-trees on every call.)
     static constexpr const char *kSql =
         "SELECT address, list, status, method, consented_at, confirmed_at, withdrawn_at, expires_at, source, ip, "
-        "country, jurisdiction, updated_at FROM consent WHERE address = ?1 AND list IN (?2, '*') "
-        "ORDER BY list = '*' LIMIT 1";
+        "country, jurisdiction, updated_at FROM consent WHERE address = ?1 AND list = ?2";
     Use s(c.stmt(kSql));
-    s->bind(1, address).bind(2, list.empty() ? std::string_view("*") : list);
+    if (!list.empty() && list != "*") {
+        s->bind(1, address).bind(2, list);
+        if (s->step()) return consent_from_row(*s);
+        s->reset();
+    }
+    s->bind(1, address).bind(2, std::string_view("*"));
     if (!s->step()) return std::nullopt;
     return consent_from_row(*s);
 }
@@ -325,25 +371,34 @@ void write_consent_json(std::string &out, const std::vector<ConsentRecord> &reco
 
 std::vector<SuppressionRecord> suppression_lookup(Conn &c, std::string_view address, std::string_view domain,
                                                   std::string_view list, int64_t now) {
+    // Two range scans on the primary key's first column (an address has few
+    // scopes); the scope and expiry are filtered here, which keeps SQLite
+    // from building temporary b-trees for IN lists.
     static constexpr const char *kSql =
-        "SELECT address, scope, reason, created_at, expires_at, note FROM suppression "
-        "WHERE address IN (?1, ?2) AND scope IN ('', ?3) AND (expires_at IS NULL OR expires_at > ?4)";
-    Use s(c.stmt(kSql));
+        "SELECT address, scope, reason, created_at, expires_at, note FROM suppression WHERE address = ?1";
+    std::vector<SuppressionRecord> out;
     std::string at_domain;
     at_domain.reserve(domain.size() + 1);
     at_domain.push_back('@');
     at_domain += domain;
-    s->bind(1, address).bind(2, std::string_view(at_domain)).bind(3, list).bind(4, now);
-    std::vector<SuppressionRecord> out;
-    while (s->step()) {
-        SuppressionRecord r;
-        r.address = s->text(0);
-        r.list = s->text(1);
-        r.reason = suppression_reason_from(s->text(2));
-        r.created_at = s->int64(3);
-        r.expires_at = s->opt_int64(4);
-        r.note = s->text(5);
-        out.push_back(std::move(r));
+    Use s(c.stmt(kSql));
+    for (std::string_view key : {address, std::string_view(at_domain)}) {
+        s->reset();
+        s->bind(1, key);
+        while (s->step()) {
+            std::string_view scope = s->text(1);
+            if (!scope.empty() && scope != list) continue;
+            std::optional<int64_t> expires = s->opt_int64(4);
+            if (expires && *expires <= now) continue;
+            SuppressionRecord r;
+            r.address = s->text(0);
+            r.list = scope;
+            r.reason = suppression_reason_from(s->text(2));
+            r.created_at = s->int64(3);
+            r.expires_at = expires;
+            r.note = s->text(5);
+            out.push_back(std::move(r));
+        }
     }
     return out;
 }
@@ -411,10 +466,25 @@ void write_suppression_json(std::string &out, const std::vector<SuppressionRecor
     w.end_array();
 }
 
-void send_log_expire(Conn &c, int64_t before) {
-    static constexpr const char *kSql = "DELETE FROM send_log WHERE sent_at <= ?1";
+void send_log_add(Conn &c, std::string_view address, std::string_view list, int64_t sent_at,
+                  std::string_view decision_id, int64_t forget_before) {
+    static constexpr const char *kPrune = "DELETE FROM send_log WHERE address = ?1 AND sent_at < ?2";
+    static constexpr const char *kAdd =
+        "INSERT OR IGNORE INTO send_log(address, sent_at, decision_id, list) VALUES (?1, ?2, ?3, ?4)";
+    {
+        Use s(c.stmt(kPrune));
+        s->bind(1, address).bind(2, forget_before);
+        s->run();
+    }
+    Use s(c.stmt(kAdd));
+    s->bind(1, address).bind(2, sent_at).bind(3, decision_id).bind(4, list);
+    s->run();
+}
+
+void send_log_remove(Conn &c, std::string_view address, int64_t sent_at, std::string_view decision_id) {
+    static constexpr const char *kSql = "DELETE FROM send_log WHERE address = ?1 AND sent_at = ?2 AND decision_id = ?3";
     Use s(c.stmt(kSql));
-    s->bind(1, before);
+    s->bind(1, address).bind(2, sent_at).bind(3, decision_id);
     s->run();
 }
 

@@ -37,8 +37,12 @@ public:
     void abandon() noexcept;
 
 private:
+    static int busy_wait(void *self, int count);
+
     Db db_;
     std::unordered_map<const char *, Stmt> stmts_;
+    int64_t busy_timeout_ms_ = 0;
+    int64_t busy_since_us_ = 0;
 };
 
 // Creates or migrates the schema; checks that the file is a presend store
@@ -113,8 +117,12 @@ std::vector<SuppressionRecord> suppression_list(Conn &c, const SuppressionFilter
 void write_suppression_json(std::string &out, const std::vector<SuppressionRecord> &records);
 
 // Frequency -----------------------------------------------------------------
-// Forgets sends at or before `before` (they no longer count for any cap).
-void send_log_expire(Conn &c, int64_t before);
+// Records a marketing send to `address`, forgetting that address's sends
+// before `forget_before` (they no longer count for any cap).
+void send_log_add(Conn &c, std::string_view address, std::string_view list, int64_t sent_at,
+                  std::string_view decision_id, int64_t forget_before);
+// Forgets one recorded send (its decision was released).
+void send_log_remove(Conn &c, std::string_view address, int64_t sent_at, std::string_view decision_id);
 // Times of recorded marketing sends after `since`, oldest first.
 std::vector<int64_t> send_times(Conn &c, std::string_view address, std::optional<std::string_view> list,
                                 int64_t since);
