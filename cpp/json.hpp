@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "result.hpp"
+#include "text.hpp"  // json_append_string
 
 struct cJSON;
 
@@ -81,6 +82,5 @@ private:
     bool after_key_ = false;
 };
 
-void json_append_string(std::string &out, std::string_view s);
 
 }  // namespace presend

@@ -265,6 +265,18 @@ SuppressionReason suppression_reason_from(std::string_view s) {
     return SuppressionReason::manual;
 }
 
+// Columns: address, scope, reason, created_at, expires_at, note.
+SuppressionRecord suppression_from_row(const Stmt &s) {
+    SuppressionRecord r;
+    r.address = s.text(0);
+    r.list = s.text(1);
+    r.reason = suppression_reason_from(s.text(2));
+    r.created_at = s.int64(3);
+    r.expires_at = s.opt_int64(4);
+    r.note = s.text(5);
+    return r;
+}
+
 ConsentRecord consent_from_row(const Stmt &s) {
     ConsentRecord r;
     r.address = s.text(0);
@@ -390,14 +402,7 @@ std::vector<SuppressionRecord> suppression_lookup(Conn &c, std::string_view addr
             if (!scope.empty() && scope != list) continue;
             std::optional<int64_t> expires = s->opt_int64(4);
             if (expires && *expires <= now) continue;
-            SuppressionRecord r;
-            r.address = s->text(0);
-            r.list = scope;
-            r.reason = suppression_reason_from(s->text(2));
-            r.created_at = s->int64(3);
-            r.expires_at = expires;
-            r.note = s->text(5);
-            out.push_back(std::move(r));
+            out.push_back(suppression_from_row(*s));
         }
     }
     return out;
@@ -433,16 +438,7 @@ std::vector<SuppressionRecord> suppression_list(Conn &c, const SuppressionFilter
     s->bind_text_or_null(4, f.reason);
     s->bind(5, f.limit);
     std::vector<SuppressionRecord> out;
-    while (s->step()) {
-        SuppressionRecord r;
-        r.address = s->text(0);
-        r.list = s->text(1);
-        r.reason = suppression_reason_from(s->text(2));
-        r.created_at = s->int64(3);
-        r.expires_at = s->opt_int64(4);
-        r.note = s->text(5);
-        out.push_back(std::move(r));
-    }
+    while (s->step()) out.push_back(suppression_from_row(*s));
     return out;
 }
 

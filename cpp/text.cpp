@@ -430,4 +430,36 @@ bool CsvReader::next(std::vector<std::string> &fields, Error &error) {
     return true;
 }
 
+void json_append_string(std::string &out, std::string_view s) {
+    // Text quoted from bad input (an error naming a bad address) must not
+    // make presend's own JSON invalid.
+    std::string repaired;
+    if (!utf8_valid(s)) {
+        repaired = utf8_repair(s);
+        s = repaired;
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    out.push_back('"');
+    size_t run = 0;  // start of the current run of bytes that need no escaping
+    for (size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f) continue;
+        out.append(s.data() + run, i - run);
+        run = i + 1;
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                out += "\\u00";
+                out.push_back(kHex[c >> 4]);
+                out.push_back(kHex[c & 15]);
+        }
+    }
+    out.append(s.data() + run, s.size() - run);
+    out.push_back('"');
+}
+
 }  // namespace presend

@@ -17,6 +17,11 @@ bool utf8_valid(std::string_view s, size_t *bad_offset = nullptr) noexcept;
 // s with every invalid UTF-8 sequence replaced by U+FFFD.
 std::string utf8_repair(std::string_view s);
 
+// Appends `s` as a JSON string literal (RFC 8259): quotes, backslashes and
+// control characters escaped, and any invalid UTF-8 replaced by U+FFFD so
+// that text quoted from bad input never makes the output invalid.
+void json_append_string(std::string &out, std::string_view s);
+
 // RFC 3339 / ISO 8601 timestamps in UTC or with an offset:
 //   2026-11-25T09:06:30Z, 2026-11-25T09:06:30.123Z, 2026-11-25T10:06:30+01:00,
 //   2026-11-25 09:06:30Z (space accepted), 2026-11-25 (midnight UTC).

@@ -20,7 +20,7 @@ namespace presend::cli {
 
 namespace {
 
-using presend::utf8_repair;
+using presend::json_append_string;
 using presend::utf8_valid;
 
 constexpr const char *kUsage = R"(usage: presend [--config FILE] [--db FILE] [--json] COMMAND [ARGS]
@@ -117,30 +117,9 @@ void allow_only(const Args &a, std::initializer_list<const char *> names) {
 // A JSON string literal for s; bytes that are not UTF-8 (command-line
 // arguments can hold anything) become U+FFFD so the output stays JSON.
 std::string json_string(std::string_view s) {
-    std::string repaired;
-    if (!utf8_valid(s)) {
-        repaired = utf8_repair(s);
-        s = repaired;
-    }
-    std::string out = "\"";
-    for (char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out.push_back(c);
-                }
-        }
-    }
-    return out + "\"";
+    std::string out;
+    json_append_string(out, s);
+    return out;
 }
 
 // Builds a JSON object from option values (keys with dashes become

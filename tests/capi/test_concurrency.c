@@ -65,6 +65,13 @@ static void run_checks(presend_engine *e, int worker, int n, struct counts *c) {
     }
 }
 
+static void add_counts(struct counts *total, const struct counts *c) {
+    total->allowed += c->allowed;
+    total->exhausted += c->exhausted;
+    total->other += c->other;
+    total->errors += c->errors;
+}
+
 static int report(const char *name, const struct counts *c, int want_allowed, int want_exhausted) {
     printf("%s: allowed %d, deferred (quota.daily_exhausted) %d, other %d, errors %d\n", name, c->allowed,
            c->exhausted, c->other, c->errors);
@@ -114,10 +121,7 @@ static int test_processes(void) {
         struct counts c;
         int status = 0;
         if (read(results[0], &c, sizeof c) != (ssize_t)sizeof c) return 2;
-        total.allowed += c.allowed;
-        total.exhausted += c.exhausted;
-        total.other += c.other;
-        total.errors += c.errors;
+        add_counts(&total, &c);
         wait(&status);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             fprintf(stderr, "a worker process failed (status %d)\n", status);
@@ -161,10 +165,7 @@ static int test_threads(void) {
     }
     for (i = 0; i < WORKERS; ++i) {
         pthread_join(threads[i], NULL);
-        total.allowed += args[i].c.allowed;
-        total.exhausted += args[i].c.exhausted;
-        total.other += args[i].c.other;
-        total.errors += args[i].c.errors;
+        add_counts(&total, &args[i].c);
         if (!args[i].errmsg_ok) {
             fprintf(stderr, "thread %d read another thread's error text\n", i);
             total.errors++;
@@ -198,10 +199,7 @@ static int test_fork(void) {
         struct counts c;
         int status = 0;
         if (read(results[0], &c, sizeof c) != (ssize_t)sizeof c) return 2;
-        total.allowed += c.allowed;
-        total.exhausted += c.exhausted;
-        total.other += c.other;
-        total.errors += c.errors;
+        add_counts(&total, &c);
         wait(&status);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
             fprintf(stderr, "a forked child failed (status %d)\n", status);
