@@ -17,7 +17,7 @@ foreach(t capi concurrency)
 endforeach()
 
 # --- Fuzz targets of the core's own parsers ----------------------------------
-foreach(t message_json config_json consent_import)
+foreach(t message_json config_json consent_import records)
   presend_fuzz_target(${t} LIBS presend_core PkgConfig::CJSON)
 endforeach()
 
