@@ -190,7 +190,8 @@ int cmd_demo(const Args &args) {
         std::string verdict = presend_verdict_str(presend_decision_verdict(d));
         tally.verdicts[verdict]++;
         cJSON *doc = cJSON_Parse(presend_decision_json(d));
-        tally.by_region[cJSON_GetObjectItem(doc, "region")->valuestring][verdict]++;
+        tally.by_region[std::string(cJSON_GetObjectItem(doc, "account")->valuestring) + "/" +
+                        cJSON_GetObjectItem(doc, "region")->valuestring][verdict]++;
         auto count = [&](const cJSON *reasons) {
             for (const cJSON *r = reasons->child; r != nullptr; r = r->next) {
                 tally.reasons[cJSON_GetObjectItem(r, "code")->valuestring]++;
@@ -211,9 +212,9 @@ int cmd_demo(const Args &args) {
     // 3. The summary.
     std::cout << "3. Summary\n   verdicts:";
     for (const char *v : {"allow", "partial", "block", "defer"}) std::cout << "  " << v << " " << tally.verdicts[v];
-    std::cout << "\n   by region:\n";
+    std::cout << "\n   by account and region:\n";
     for (const auto &[region, counts] : tally.by_region) {
-        std::printf("     %-15s", region.c_str());
+        std::printf("     %-28s", region.c_str());
         for (const char *v : {"allow", "partial", "block", "defer"}) {
             auto it = counts.find(v);
             std::printf("  %s %d", v, it == counts.end() ? 0 : it->second);
