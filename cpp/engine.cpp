@@ -104,7 +104,10 @@ ConnectionPool::Lease ConnectionPool::acquire() {
             idle_.pop_back();
         }
     }
-    if (!conn) conn = std::make_unique<Conn>(options_);
+    if (!conn) {
+        conn = std::make_unique<Conn>(options_);
+        if (on_open_) on_open_(*conn);
+    }
     return Lease(*this, std::move(conn), generation);
 }
 
@@ -139,7 +142,14 @@ void ConnectionPool::after_fork_child() {
 // --- opening ------------------------------------------------------------------
 
 Engine::Engine(Config config, EngineOptions options, StoreOptions store)
-    : config_(std::move(config)), options_(std::move(options)), pool_(std::move(store)), checks_(builtin_checks()) {
+    : config_(std::move(config)),
+      options_(std::move(options)),
+      pool_(store,
+            [this, read_only = store.read_only](Conn &c) {
+                if (!read_only) Checkpointer::attach(c, &checkpointer_);
+            }),
+      checkpointer_(std::make_unique<Checkpointer>(store)),
+      checks_(builtin_checks()) {
     if (getrandom(id_seed_, sizeof id_seed_, 0) != static_cast<ssize_t>(sizeof id_seed_)) {
         // getrandom cannot fail for 16 bytes once the pool is initialized;
         // fall back to something unique per process and time anyway.
@@ -170,6 +180,25 @@ std::unique_ptr<Engine> Engine::open(Config config, EngineOptions options) {
 }
 
 Engine::~Engine() { unregister_engine(this); }
+
+void Engine::before_fork() {
+    pool_.before_fork();
+    checkpointer_->before_fork();
+}
+
+void Engine::after_fork_parent() {
+    checkpointer_->after_fork_parent();
+    pool_.after_fork_parent();
+}
+
+void Engine::after_fork_child() {
+    // The parent's checkpointer (its thread and connection) does not exist
+    // for the child: leak it untouched and start afresh.
+    checkpointer_->after_fork_child();
+    (void)checkpointer_.release();
+    checkpointer_ = std::make_unique<Checkpointer>(pool_.options());
+    pool_.after_fork_child();
+}
 
 // --- errors ---------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "checkpointer.hpp"
 #include "checks.hpp"
 #include "config.hpp"
 #include "decision.hpp"
@@ -34,7 +36,9 @@ struct EngineOptions {
 // uses a connection the parent opened (see Engine).
 class ConnectionPool {
 public:
-    explicit ConnectionPool(StoreOptions options) : options_(std::move(options)), pid_(::getpid()) {}
+    // `on_open` runs on every connection the pool opens (to install hooks).
+    ConnectionPool(StoreOptions options, std::function<void(Conn &)> on_open)
+        : options_(std::move(options)), on_open_(std::move(on_open)), pid_(::getpid()) {}
     ~ConnectionPool();
 
     class Lease {
@@ -67,6 +71,7 @@ private:
     void forget_inherited_locked() noexcept;
 
     StoreOptions options_;
+    std::function<void(Conn &)> on_open_;
     std::mutex mu_;
     std::vector<std::unique_ptr<Conn>> idle_;
     uint64_t generation_ = 0;  // bumped when inherited connections are forgotten
@@ -113,9 +118,9 @@ public:
     int64_t clock_ms() const;
     std::string normalize(std::string_view address) const;  // throws Failure(parse)
 
-    void before_fork() { pool_.before_fork(); }
-    void after_fork_parent() { pool_.after_fork_parent(); }
-    void after_fork_child() { pool_.after_fork_child(); }
+    void before_fork();
+    void after_fork_parent();
+    void after_fork_child();
 
 private:
     Engine(Config config, EngineOptions options, StoreOptions store);
@@ -142,6 +147,9 @@ private:
     Config config_;
     EngineOptions options_;
     ConnectionPool pool_;
+    // Declared after the pool: destroyed first, so its thread has stopped
+    // before the pool's connections close.
+    std::unique_ptr<Checkpointer> checkpointer_;
     std::vector<std::unique_ptr<Check>> checks_;
     uint64_t id_seed_[2] = {0, 0};
     std::atomic<uint64_t> id_counter_{0};

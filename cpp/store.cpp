@@ -153,11 +153,17 @@ Conn::Conn(const StoreOptions &options)
     // Reads of a large store go through the kernel's page cache without a
     // copy into SQLite's; the mapping is file-backed memory, not the heap.
     db_.exec("PRAGMA mmap_size=268435456");
+    // Grow the file 16 MiB at a time: every change of its size makes each
+    // process remap the file.
+    int chunk = 16 * 1024 * 1024;
+    sqlite3_file_control(db_.handle(), "main", SQLITE_FCNTL_CHUNK_SIZE, &chunk);
     // synchronous=NORMAL in WAL mode makes every commit durable against a
     // process crash (the commit is in the WAL file before COMMIT returns);
     // "full" also survives power loss, with an fsync per commit.
     db_.exec(options.durability == Durability::full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-    db_.exec("PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384");
+    // A log that once grew (a long import) is cut back to 64 MiB when it restarts.
+    db_.exec("PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384; "
+             "PRAGMA journal_size_limit=67108864");
 }
 
 Stmt &Conn::stmt(const char *sql) {
