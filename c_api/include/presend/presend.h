@@ -36,6 +36,11 @@
  * reservations are exact across them. An engine that was open when the
  * process forked notices it in the child and opens new store connections
  * there; the parent's connections are never used by the child.
+ *
+ * Background work: an engine that writes starts one thread of its own (per
+ * process, on the first write that needs it) that folds the store's
+ * write-ahead log back into the file, so that checks never wait for it.
+ * presend_engine_free stops it.
  */
 #ifndef PRESEND_H
 #define PRESEND_H
