@@ -1,6 +1,7 @@
 # --- Sender authentication: SPF, DKIM, DMARC, DNS fixtures ------------------
 add_executable(presend_unit_auth
   unit/test_dns_fixture.cpp
+  unit/test_dns_system.cpp
   unit/test_spf.cpp
   unit/test_dkim.cpp
   unit/test_dmarc.cpp
