@@ -21,24 +21,27 @@ std::vector<int64_t> SqliteStoreView::send_times(std::string_view address, std::
     return presend::send_times(c_, address, list, since);
 }
 
-void CheckContext::add(size_t recipient, const ReasonDef &def, std::string detail, int64_t retry_after_ms) {
-    decision.recipients[recipient].reasons.push_back(
-        Finding{&def, std::move(detail), mode == Mode::enforce, retry_after_ms});
+std::optional<AuthStatus> SqliteStoreView::auth_status(std::string_view domain) {
+    return auth_status_get(c_, domain);
 }
 
-void CheckContext::add_message(const ReasonDef &def, std::string detail, int64_t retry_after_ms) {
-    decision.reasons.push_back(Finding{&def, std::move(detail), mode == Mode::enforce, retry_after_ms});
+Finding &CheckContext::add(size_t recipient, const ReasonDef &def, std::string detail, int64_t retry_after_ms) {
+    auto &v = decision.recipients[recipient].reasons;
+    v.push_back(Finding{&def, std::move(detail), mode == Mode::enforce, retry_after_ms, std::nullopt});
+    return v.back();
+}
+
+Finding &CheckContext::add_message(const ReasonDef &def, std::string detail, int64_t retry_after_ms) {
+    decision.reasons.push_back(Finding{&def, std::move(detail), mode == Mode::enforce, retry_after_ms, std::nullopt});
+    return decision.reasons.back();
 }
 
 bool CheckContext::still_allowed(size_t recipient) const {
-    auto blocks = [](const Finding &f) {
-        return f.enforced && (f.def->severity == Severity::block || f.def->severity == Severity::defer);
-    };
     for (const auto &f : decision.reasons) {
-        if (blocks(f)) return false;
+        if (f.stops()) return false;
     }
     for (const auto &f : decision.recipients[recipient].reasons) {
-        if (blocks(f)) return false;
+        if (f.stops()) return false;
     }
     return true;
 }
@@ -59,6 +62,10 @@ ParsedRecipients parse_recipients(const Message &m, const Config &config, Decisi
             if (!n) {
                 p.from_error = "From: " + n.error().message;
                 break;
+            }
+            if (p.from_address.empty()) {
+                p.from_address = *n;
+                p.from_domain = p.from_address.substr(p.from_address.rfind('@') + 1);
             }
         }
         p.from_valid = p.from_error.empty();
@@ -128,6 +135,142 @@ public:
             if (!ctx.parsed.invalid_messages[i].empty()) ctx.add(i, reason("recipient.invalid"), ctx.parsed.invalid_messages[i]);
         }
         for (size_t i : ctx.parsed.duplicates) ctx.add(i, reason("recipient.duplicate"));
+    }
+};
+
+// Sender authentication, from the status `auth refresh` stored: nothing
+// here resolves DNS. The rules follow what Gmail and Yahoo require of
+// senders (2024): every sender needs SPF or DKIM to pass; bulk senders need
+// both, a DMARC record, and one of them aligned with the From domain.
+class AuthCheck final : public Check {
+public:
+    std::string_view name() const noexcept override { return "auth"; }
+    Mode mode(const Config &c) const noexcept override { return c.identities.empty() ? Mode::off : c.auth.mode; }
+    void run(CheckContext &ctx) const override {
+        if (!ctx.parsed.from_valid) return;  // the recipient check reports it
+        const IdentityConfig *id = find_identity(ctx.config, ctx.parsed.from_address, ctx.parsed.from_domain);
+        if (id == nullptr) {
+            ctx.add_message(reason("auth.identity_unverified"),
+                            "no identity in the configuration covers " + ctx.parsed.from_address);
+            return;
+        }
+        if (std::find(id->regions.begin(), id->regions.end(), ctx.message.region) == id->regions.end()) {
+            std::string where;
+            for (const auto &r : id->regions) where += (where.empty() ? "" : ", ") + r;
+            ctx.add_message(reason("auth.identity_unverified"),
+                            "identity " + id->name + " is not verified in " + ctx.message.region + " (verified in " +
+                                where + "): the provider rejects this send");
+            return;
+        }
+        auto status = ctx.store.auth_status(id->domain);
+        if (!status) {
+            ctx.add_message(reason("auth.status_missing"),
+                            "no authentication status for " + id->domain + ": run `presend auth refresh`");
+            return;
+        }
+        if (ctx.now_ms - status->checked_at > ctx.config.auth.stale_after_ms) {
+            ctx.add_message(reason("auth.status_stale"), "the status of " + id->domain + " was checked at " +
+                                                             format_timestamp(status->checked_at));
+        }
+        if (!status->dns_errors.empty()) ctx.add_message(reason("auth.dns_error"), status->dns_errors);
+
+        bool bulk = ctx.config.auth.bulk_sender == BulkSender::yes ||
+                    (ctx.config.auth.bulk_sender == BulkSender::automatic && ctx.sent_24h >= ctx.config.auth.bulk_threshold);
+        const std::string &org = status->org_domain.empty() ? ctx.parsed.from_domain : status->org_domain;
+
+        // SPF: the refresh evaluated the identity's MAIL FROM domain.
+        std::string mail_from = envelope_domain(ctx.message.mail_from);
+        if (mail_from.empty()) mail_from = status->mail_from;
+        bool spf_pass = status->spf == "pass" && mail_from == status->mail_from;
+        bool spf_aligned = spf_pass && aligned(mail_from, ctx.parsed.from_domain, org, status->aspf == "s");
+
+        // DKIM: the identity's keys, signing as d= (the message's own
+        // DKIM-Signature says which domain, when it has one).
+        bool dkim_pass = status->dkim == "ok" || status->dkim == "short";
+        std::string d = signing_domain(ctx.message);
+        if (d.empty()) d = id->domain;
+        bool dkim_aligned = dkim_pass && aligned(d, ctx.parsed.from_domain, org, status->adkim == "s");
+
+        // Findings: severity follows the rules above, unless configured up.
+        auto severity = [&](std::string_view code, bool required) {
+            bool raised = std::find(ctx.config.auth.block.begin(), ctx.config.auth.block.end(), code) !=
+                          ctx.config.auth.block.end();
+            return required || raised ? Severity::block : Severity::warn;
+        };
+        auto add = [&](std::string_view code, bool required, std::string detail) {
+            ctx.add_message(reason(code), std::move(detail)).severity_override = severity(code, required);
+        };
+        bool neither = !spf_pass && !dkim_pass;
+        std::string who = bulk ? "a bulk sender" : "every sender";
+        if (!spf_pass) {
+            std::string detail = status->spf == "pass"
+                                     ? "the message's MAIL FROM domain " + mail_from + " is not the one checked (" +
+                                           status->mail_from + ")"
+                                     : "SPF of " + status->mail_from + " is " + status->spf;
+            add("auth.spf_fail", bulk || neither, detail + (neither ? "; and DKIM does not pass either: " + who + " needs one" : ""));
+        }
+        if (status->dkim == "missing" || status->dkim == "none" || status->dkim == "error") {
+            add("auth.dkim_missing", bulk || neither,
+                status->dkim == "none" ? "no DKIM selector is configured for " + id->name
+                                       : "no DKIM key found for " + id->domain + (status->dkim == "error" ? " (DNS errors)" : ""));
+        } else if (status->dkim == "revoked") {
+            add("auth.dkim_revoked", bulk || neither, "a DKIM selector of " + id->domain + " publishes a revoked key");
+        } else if (status->dkim == "weak") {
+            add("auth.dkim_weak_key", true, "a DKIM key of " + id->domain + " has " +
+                                                std::to_string(status->dkim_bits.value_or(0)) + " bits; receivers fail keys under 1024");
+        } else if (status->dkim == "short") {
+            add("auth.dkim_weak_key", false, "a DKIM key of " + id->domain + " has " +
+                                                 std::to_string(status->dkim_bits.value_or(0)) + " bits; 2048 is recommended");
+        }
+        if (status->dmarc != "present") {
+            add("auth.dmarc_missing", bulk, "no DMARC record for " + ctx.parsed.from_domain +
+                                                (status->dmarc == "error" ? " (DNS errors)" : "") +
+                                                (bulk ? "; bulk senders must publish one" : ""));
+        }
+        if (!spf_aligned && !dkim_aligned && (spf_pass || dkim_pass)) {
+            add("auth.dmarc_misaligned", bulk,
+                "neither SPF (MAIL FROM " + mail_from + ") nor DKIM (d=" + d + ") is aligned with From " +
+                    ctx.parsed.from_domain);
+        }
+    }
+
+private:
+    static const IdentityConfig *find_identity(const Config &c, const std::string &address, std::string_view domain) {
+        if (auto it = c.identities.find(address); it != c.identities.end()) return &it->second;
+        // A verified domain covers its subdomains: the nearest one wins.
+        for (std::string_view d = domain;;) {
+            if (auto it = c.identities.find(d); it != c.identities.end() && !it->second.is_address) return &it->second;
+            auto dot = d.find('.');
+            if (dot == std::string_view::npos) return nullptr;
+            d.remove_prefix(dot + 1);
+        }
+    }
+    static std::string envelope_domain(std::string_view mail_from) {
+        auto at = mail_from.rfind('@');
+        if (at == std::string_view::npos) return {};
+        auto d = normalize_domain(mail_from.substr(at + 1));
+        return d ? *d : std::string();
+    }
+    static std::string signing_domain(const Message &m) {
+        for (const auto &h : m.headers) {
+            if (!header_name_equals(h.name, "DKIM-Signature")) continue;
+            auto sig = parse_dkim_signature(h.value);
+            if (!sig) continue;
+            auto d = normalize_domain(sig->d);
+            if (d) return *d;
+        }
+        return {};
+    }
+    // DMARC alignment without DNS: strict is equality; relaxed asks whether
+    // both domains are the From domain's organizational domain or under it
+    // (the refresh found that organizational domain).
+    static bool aligned(std::string_view a, std::string_view from, std::string_view org, bool strict) {
+        if (strict) return a == from;
+        auto under = [&](std::string_view x) {
+            return x == org || (x.size() > org.size() && x.substr(x.size() - org.size()) == org &&
+                                x[x.size() - org.size() - 1] == '.');
+        };
+        return under(a) && under(from);
     }
 };
 
@@ -247,6 +390,7 @@ public:
 std::vector<std::unique_ptr<Check>> builtin_checks() {
     std::vector<std::unique_ptr<Check>> checks;
     checks.push_back(std::make_unique<RecipientCheck>());
+    checks.push_back(std::make_unique<AuthCheck>());
     checks.push_back(std::make_unique<SuppressionCheck>());
     checks.push_back(std::make_unique<ConsentCheck>());
     checks.push_back(std::make_unique<UnsubscribeCheck>());

@@ -27,6 +27,8 @@ public:
     // only, when given), oldest first.
     virtual std::vector<int64_t> send_times(std::string_view address, std::optional<std::string_view> list,
                                             int64_t since) = 0;
+    // The stored result of the last `auth refresh` for a domain.
+    virtual std::optional<AuthStatus> auth_status(std::string_view domain) = 0;
 };
 
 class SqliteStoreView final : public StoreView {
@@ -37,6 +39,7 @@ public:
                                                 std::string_view list, int64_t now) override;
     std::vector<int64_t> send_times(std::string_view address, std::optional<std::string_view> list,
                                     int64_t since) override;
+    std::optional<AuthStatus> auth_status(std::string_view domain) override;
 
 private:
     Conn &c_;
@@ -47,6 +50,7 @@ private:
 struct ParsedRecipients {
     bool from_valid = false;
     std::string from_error;
+    std::string from_address, from_domain;  // the first From mailbox, normalized
     std::vector<std::string> invalid_messages;  // per recipient, "" when valid
     std::vector<size_t> duplicates;             // recipients that appeared more than once
 };
@@ -58,10 +62,11 @@ struct CheckContext {
     StoreView &store;
     const ParsedRecipients &parsed;
     int64_t now_ms;
+    int64_t sent_24h = 0;       // the account and region's rolling 24-hour count
     Mode mode = Mode::enforce;  // of the running check
 
-    void add(size_t recipient, const ReasonDef &def, std::string detail = {}, int64_t retry_after_ms = 0);
-    void add_message(const ReasonDef &def, std::string detail = {}, int64_t retry_after_ms = 0);
+    Finding &add(size_t recipient, const ReasonDef &def, std::string detail = {}, int64_t retry_after_ms = 0);
+    Finding &add_message(const ReasonDef &def, std::string detail = {}, int64_t retry_after_ms = 0);
     // Whether the recipient is still allowed by the enforced findings so far.
     bool still_allowed(size_t recipient) const;
 };
@@ -80,7 +85,7 @@ public:
 
 ParsedRecipients parse_recipients(const Message &message, const Config &config, Decision &decision);
 
-// The checks in pipeline order (recipient, suppression, consent,
+// The checks in pipeline order (recipient, auth, suppression, consent,
 // unsubscribe, frequency). Checks are stateless: one set serves every message.
 std::vector<std::unique_ptr<Check>> builtin_checks();
 

@@ -2,9 +2,12 @@
 
 #include <cjson/cJSON.h>
 
+#include <arpa/inet.h>
+
 #include <functional>
 
 #include "json.hpp"
+#include "reasons.hpp"
 
 namespace presend {
 
@@ -99,6 +102,60 @@ Handler stream_into(Stream &out) {
         else return cerr(path + " must be \"marketing\" or \"transactional\"");
         return std::nullopt;
     };
+}
+
+Handler strings_into(std::vector<std::string> &out) {
+    return [&out](const cJSON *v, const std::string &path) -> std::optional<Error> {
+        if (!json_is_array(v)) return cerr(path + " must be an array of strings");
+        size_t i = 0;
+        for (const cJSON *el = json_child(v); el != nullptr; el = json_next(el), ++i) {
+            auto s = json_string(el, path + "[" + std::to_string(i) + "]", kC);
+            if (!s) return std::move(s).error();
+            out.emplace_back(*s);
+        }
+        return std::nullopt;
+    };
+}
+
+// A domain name in the form presend compares: A-label, lower-case.
+Handler domain_into(std::string &out) {
+    return [&out](const cJSON *v, const std::string &path) -> std::optional<Error> {
+        auto s = json_string(v, path, kC);
+        if (!s) return std::move(s).error();
+        auto d = normalize_domain(*s);
+        if (!d) return cerr(path + ": " + d.error().message);
+        out = std::move(*d);
+        return std::nullopt;
+    };
+}
+
+std::optional<Error> parse_identity(const cJSON *v, const std::string &path, IdentityConfig &id) {
+    auto e = each_member(v, path, {
+        {"regions", strings_into(id.regions)},
+        {"dkim_selectors", strings_into(id.dkim_selectors)},
+        {"easy_dkim_tokens", strings_into(id.easy_dkim_tokens)},
+        {"dkim_provider_suffix", domain_into(id.dkim_provider_suffix)},
+        {"mail_from", domain_into(id.mail_from)},
+        {"provider_mail_from", domain_into(id.provider_mail_from)},
+        {"spf_include", domain_into(id.spf_include)},
+        {"sending_ips", strings_into(id.sending_ips)},
+    });
+    if (e) return e;
+    if (id.regions.empty()) return cerr(path + ".regions must name the regions where the identity is verified");
+    for (const auto &sel : id.dkim_selectors) {
+        if (sel.empty() || sel.find_first_of(" \t@") != std::string::npos) return cerr(path + ".dkim_selectors: invalid selector \"" + sel + "\"");
+    }
+    for (const auto &ip : id.sending_ips) {
+        unsigned char buf[16];
+        if (inet_pton(AF_INET, ip.c_str(), buf) != 1 && inet_pton(AF_INET6, ip.c_str(), buf) != 1) {
+            return cerr(path + ".sending_ips: \"" + ip + "\" is not an IP address");
+        }
+    }
+    if (!id.mail_from.empty() && id.mail_from != id.domain && !(id.mail_from.size() > id.domain.size() &&
+        id.mail_from.compare(id.mail_from.size() - id.domain.size() - 1, std::string::npos, "." + id.domain) == 0)) {
+        return cerr(path + ".mail_from: a custom MAIL FROM domain must be a subdomain of " + id.domain);
+    }
+    return std::nullopt;
 }
 
 constexpr int64_t kMaxLimit = int64_t{1} << 40;
@@ -244,6 +301,37 @@ Result<Config> parse_config(std::string_view json) {
                                                      return std::nullopt;
                                                  }}});
                   }},
+                 {"auth", [&](const cJSON *x, const std::string &q) -> std::optional<Error> {
+                      int64_t hours = 24;
+                      std::string bulk = "auto", dmarc = "dmarcbis";
+                      auto err = each_member(x, q, {{"mode", mode_into(c.auth.mode)},
+                                                    {"stale_after_hours", int_into(hours, 1, 24 * 366)},
+                                                    {"bulk_sender", [&](const cJSON *y, const std::string &r) -> std::optional<Error> {
+                                                         if (cJSON_IsBool(y)) {
+                                                             bulk = cJSON_IsTrue(y) ? "yes" : "no";
+                                                             return std::nullopt;
+                                                         }
+                                                         return str_into(bulk)(y, r);
+                                                     }},
+                                                    {"bulk_threshold", int_into(c.auth.bulk_threshold, 1, kMaxLimit)},
+                                                    {"dmarc_mode", str_into(dmarc)},
+                                                    {"block", strings_into(c.auth.block)}});
+                      if (err) return err;
+                      c.auth.stale_after_ms = hours * 3600 * 1000;
+                      if (bulk == "auto") c.auth.bulk_sender = BulkSender::automatic;
+                      else if (bulk == "yes") c.auth.bulk_sender = BulkSender::yes;
+                      else if (bulk == "no") c.auth.bulk_sender = BulkSender::no;
+                      else return cerr(q + ".bulk_sender must be true, false or \"auto\"");
+                      if (dmarc == "dmarcbis") c.auth.dmarc_mode = DmarcDiscoveryMode::dmarcbis;
+                      else if (dmarc == "rfc7489") c.auth.dmarc_mode = DmarcDiscoveryMode::rfc7489;
+                      else return cerr(q + ".dmarc_mode must be \"dmarcbis\" or \"rfc7489\"");
+                      for (const auto &code : c.auth.block) {
+                          if (code.rfind("auth.", 0) != 0 || find_reason(code) == nullptr) {
+                              return cerr(q + ".block: \"" + code + "\" is not an auth.* reason code");
+                          }
+                      }
+                      return std::nullopt;
+                  }},
                  {"frequency", [&](const cJSON *x, const std::string &q) {
                       int64_t hours = 0;
                       auto err = each_member(x, q, {{"mode", mode_into(c.frequency.mode)},
@@ -258,6 +346,44 @@ Result<Config> parse_config(std::string_view json) {
                       return std::optional<Error>();
                   }},
              });
+         }},
+        {"identities", [&](const cJSON *v, const std::string &p) -> std::optional<Error> {
+             if (!json_is_object(v)) return cerr(p + " must be an object of identities (domains or addresses)");
+             for (const cJSON *x = json_child(v); x != nullptr; x = json_next(x)) {
+                 std::string key = json_key(x);
+                 std::string where = p + "." + key;
+                 IdentityConfig id;
+                 if (key.find('@') != std::string::npos) {
+                     auto n = normalize_address(key, c.address);
+                     if (!n) return cerr(where + ": " + n.error().message);
+                     id.name = *n;
+                     id.is_address = true;
+                     id.domain = id.name.substr(id.name.rfind('@') + 1);
+                 } else {
+                     auto d = normalize_domain(key);
+                     if (!d) return cerr(where + ": " + d.error().message);
+                     id.name = *d;
+                     id.domain = *d;
+                 }
+                 if (auto err = parse_identity(x, where, id)) return err;
+                 if (c.identities.contains(id.name)) return cerr(where + ": the identity is listed twice");
+                 c.identities[id.name] = std::move(id);
+             }
+             return std::nullopt;
+         }},
+        {"dns", [&](const cJSON *v, const std::string &p) -> std::optional<Error> {
+             auto err = each_member(v, p, {{"resolver", str_into(c.dns.resolver)},
+                                           {"zone", str_into(c.dns.zone)},
+                                           {"timeout_ms", int_into(c.dns.timeout_ms, 100, 60000)},
+                                           {"attempts", int_into(c.dns.attempts, 1, 10)},
+                                           {"nameservers", strings_into(c.dns.nameservers)},
+                                           {"cache", bool_into(c.dns.cache)}});
+             if (err) return err;
+             if (c.dns.resolver != "system" && c.dns.resolver != "fixture") {
+                 return cerr(p + ".resolver must be \"system\" or \"fixture\"");
+             }
+             if (c.dns.resolver == "fixture" && c.dns.zone.empty()) return cerr(p + ".zone must name the fixture file");
+             return std::nullopt;
          }},
         {"ledger", [&](const cJSON *v, const std::string &p) -> std::optional<Error> {
              auto err = each_member(v, p, {{"backend", str_into(c.ledger_backend)}});

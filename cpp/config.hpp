@@ -44,6 +44,34 @@ struct AccountConfig {
 
 enum class Durability { normal, full };
 
+// A sending identity as SES knows it: a domain (covering its subdomains) or
+// one address, verified in some regions, with how it authenticates mail.
+struct IdentityConfig {
+    std::string name;  // normalized: "example.com" (A-label) or "news@example.com"
+    bool is_address = false;
+    std::string domain;  // the domain part (the name itself for a domain identity)
+    std::vector<std::string> regions;
+    std::vector<std::string> dkim_selectors;    // selectors the sender publishes (TXT key records)
+    std::vector<std::string> easy_dkim_tokens;  // SES Easy DKIM: <token>._domainkey CNAMEs to the provider
+    std::string dkim_provider_suffix = "dkim.amazonses.com";
+    std::string mail_from;  // custom MAIL FROM domain; empty: the provider's own (not aligned with From)
+    std::string provider_mail_from = "amazonses.com";
+    std::string spf_include = "amazonses.com";  // what the MAIL FROM domain's SPF must include
+    std::vector<std::string> sending_ips;       // dedicated IPs the SPF record must pass
+};
+
+enum class DmarcDiscoveryMode { dmarcbis, rfc7489 };
+enum class BulkSender { automatic, yes, no };
+
+struct DnsConfig {
+    std::string resolver = "system";  // "system" or "fixture"
+    std::string zone;                 // the fixture file (resolver "fixture")
+    int64_t timeout_ms = 3000;
+    int64_t attempts = 2;
+    std::vector<std::string> nameservers;  // "address" or "address:port"; empty: resolv.conf
+    bool cache = true;
+};
+
 struct Config {
     std::string store;  // empty: not given
     bool fail_open = false;
@@ -76,6 +104,18 @@ struct Config {
         int64_t period_ms = 0;
         bool per_list = false;
     } frequency;
+    struct {
+        Mode mode = Mode::enforce;
+        int64_t stale_after_ms = 24 * 3600 * 1000;
+        BulkSender bulk_sender = BulkSender::automatic;
+        int64_t bulk_threshold = 5000;  // recipients a day (Gmail's and Yahoo's bulk-sender line)
+        DmarcDiscoveryMode dmarc_mode = DmarcDiscoveryMode::dmarcbis;
+        std::vector<std::string> block;  // auth.* codes raised from warning to block
+    } auth;
+
+    // Sender identities by normalized name; empty: the auth check is off.
+    std::map<std::string, IdentityConfig, std::less<>> identities;
+    DnsConfig dns;
 
     NormalizeOptions address;
     Durability durability = Durability::normal;

@@ -21,9 +21,9 @@ namespace {
 // Folds one finding into a recipient's verdict and retry time.
 void apply(const Finding &f, Verdict &verdict, int64_t &retry) {
     if (!f.enforced) return;
-    if (f.def->severity == Severity::block) {
+    if (f.severity() == Severity::block) {
         verdict = Verdict::block;
-    } else if (f.def->severity == Severity::defer && verdict != Verdict::block) {
+    } else if (f.severity() == Severity::defer && verdict != Verdict::block) {
         verdict = Verdict::defer;
         retry = std::max(retry, f.retry_after_ms);
     }
@@ -34,11 +34,11 @@ void write_reasons(JsonWriter &w, const std::vector<Finding> &reasons) {
     for (const auto &f : reasons) {
         w.begin_object();
         w.field("code", f.def->code);
-        w.field("severity", severity_name(f.def->severity));
+        w.field("severity", severity_name(f.severity()));
         w.field("check", f.def->check);
         w.field("message", f.message.empty() ? f.def->description : std::string_view(f.message));
         if (!f.enforced) w.field("enforced", false);
-        if (f.def->severity == Severity::defer && f.retry_after_ms > 0) w.field("retry_after_ms", f.retry_after_ms);
+        if (f.severity() == Severity::defer && f.retry_after_ms > 0) w.field("retry_after_ms", f.retry_after_ms);
         w.end_object();
     }
     w.end_array();
@@ -68,7 +68,7 @@ void Decision::settle() {
         int64_t retry = 0;
         bool any = false;
         for (const auto &f : reasons) {
-            if (f.enforced && (f.def->severity == Severity::block || f.def->severity == Severity::defer)) any = true;
+            if (f.stops()) any = true;
             apply(f, v, retry);
         }
         verdict = any ? v : Verdict::block;

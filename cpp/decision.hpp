@@ -20,6 +20,16 @@ struct Finding {
     std::string message;        // specific detail for this occurrence
     bool enforced = true;       // false for checks in monitor mode
     int64_t retry_after_ms = 0; // for defer findings
+    // A check may judge one occurrence less or more severe than the code's
+    // default (authentication: a missing DMARC record blocks a bulk sender
+    // and only warns others).
+    std::optional<Severity> severity_override;
+
+    Severity severity() const noexcept { return severity_override.value_or(def->severity); }
+    // Whether it stops the recipient (block or defer, enforced).
+    bool stops() const noexcept {
+        return enforced && (severity() == Severity::block || severity() == Severity::defer);
+    }
 };
 
 struct RecipientResult {

@@ -7,12 +7,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 
 #include <xxhash.h>
 
 #include "consent_import.hpp"
+#include "dns_system.hpp"
 #include "json.hpp"
 #include "ledger.hpp"
 #include "presend_limits.hpp"
@@ -165,7 +167,34 @@ std::unique_ptr<Engine> Engine::open(Config config, EngineOptions options) {
     store.read_only = options.read_only;
     store.durability = config.durability;
     store.busy_timeout_ms = config.busy_timeout_ms;
+    std::shared_ptr<Resolver> resolver = options.resolver;
+    if (!resolver && config.dns.resolver == "fixture") {
+        auto z = FixtureResolver::from_file(config.dns.zone);
+        if (!z) {
+            Error err = std::move(z).error();
+            fail(err.status == Status::io ? Status::io : Status::config, "dns.zone: " + err.message);
+        }
+        resolver = std::shared_ptr<Resolver>(std::move(*z));
+    } else if (!resolver) {
+        SystemResolverOptions so;
+        so.timeout_ms = config.dns.timeout_ms;
+        so.attempts = static_cast<int>(config.dns.attempts);
+        for (const auto &ns : config.dns.nameservers) {
+            Nameserver n;
+            auto colon = ns.rfind(':');
+            n.address = colon == std::string::npos ? ns : ns.substr(0, colon);
+            if (colon != std::string::npos) {
+                int port = std::atoi(ns.c_str() + colon + 1);
+                if (port <= 0 || port > 65535) fail(Status::config, "dns.nameservers: bad port in \"" + ns + "\"");
+                n.port = static_cast<uint16_t>(port);
+            }
+            so.nameservers.push_back(std::move(n));
+        }
+        resolver = std::make_shared<SystemResolver>(std::move(so));
+    }
+    options.resolver = resolver;
     std::unique_ptr<Engine> e(new Engine(std::move(config), std::move(options), store));
+    e->resolver_ = std::move(resolver);
     {
         auto lease = e->pool_.acquire();
         if (!store.read_only && lease->db().readonly()) {
@@ -343,6 +372,7 @@ void Engine::evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipi
     int64_t now = window.now_ms();
     SqliteStoreView view(c);
     CheckContext ctx{config_, *res.account, m, d, view, parsed, now};
+    ctx.sent_24h = window.sent_24h();
     if (phase != Phase::locked) run_checks(ctx, false);
     if (phase == Phase::unlocked) return;
 

@@ -19,6 +19,7 @@
 #include "checks.hpp"
 #include "config.hpp"
 #include "decision.hpp"
+#include "dns.hpp"
 #include "store.hpp"
 
 namespace presend {
@@ -30,6 +31,8 @@ struct EngineOptions {
     ClockFn clock = nullptr;
     void *clock_user_data = nullptr;
     bool read_only = false;
+    // DNS for `auth refresh` instead of the configuration's resolver.
+    std::shared_ptr<Resolver> resolver;
 };
 
 // Connections handed out one thread at a time. After fork() the child never
@@ -108,6 +111,11 @@ public:
     void suppression_remove(std::string_view address, std::optional<std::string_view> list);
     std::string suppression_list_json(std::string_view filter_json);
 
+    // Sender authentication: resolve and evaluate every identity, store
+    // the status (out of band: checks only read it).
+    std::string auth_refresh_json();
+    std::string auth_status_json(std::optional<std::string_view> domain);
+
     std::string quota_status_json(std::string_view account, std::string_view region);
     std::string quota_sync_json(std::string_view account, std::string_view region, std::string_view ses_json);
 
@@ -153,6 +161,8 @@ private:
     std::vector<std::unique_ptr<Check>> checks_;
     uint64_t id_seed_[2] = {0, 0};
     std::atomic<uint64_t> id_counter_{0};
+    std::shared_ptr<Resolver> resolver_;  // made at open; used only by auth refresh
+    std::mutex refresh_mu_;              // one refresh at a time per engine
 
     mutable std::mutex errors_mu_;
     std::unordered_map<std::thread::id, std::string> errors_;

@@ -11,6 +11,26 @@ using S = Severity;
 
 // Keep sorted by check, then code. New codes are appended within their check.
 constexpr std::array kReasons{
+    ReasonDef{"auth.identity_unverified", S::block, "auth",
+              "The From address's identity is not verified in the sending region (the provider rejects the send)."},
+    ReasonDef{"auth.spf_fail", S::block, "auth",
+              "The MAIL FROM domain's SPF does not pass for the provider's senders (a warning for small senders that pass DKIM)."},
+    ReasonDef{"auth.dkim_missing", S::block, "auth",
+              "No DKIM key could be found for the identity's selectors (a warning for small senders that pass SPF)."},
+    ReasonDef{"auth.dkim_revoked", S::block, "auth", "A DKIM selector of the identity publishes a revoked key (empty p=)."},
+    ReasonDef{"auth.dkim_weak_key", S::block, "auth",
+              "A DKIM key is shorter than 1024 bits (receivers fail it); shorter than 2048 bits is a warning."},
+    ReasonDef{"auth.dmarc_missing", S::block, "auth",
+              "The From domain has no DMARC record (required of bulk senders; a warning for others)."},
+    ReasonDef{"auth.dmarc_misaligned", S::block, "auth",
+              "Neither SPF nor DKIM would pass aligned with the From domain (required of bulk senders)."},
+    ReasonDef{"auth.dns_error", S::warn, "auth",
+              "The last refresh could not resolve some of the identity's records (timeouts or server failures)."},
+    ReasonDef{"auth.status_stale", S::warn, "auth",
+              "The stored authentication status is older than configured; run presend auth refresh."},
+    ReasonDef{"auth.status_missing", S::warn, "auth",
+              "The identity's authentication status was never refreshed; run presend auth refresh."},
+
     ReasonDef{"consent.missing", S::block, "consent",
               "Marketing mail needs a consent record for the recipient and list; there is none."},
     ReasonDef{"consent.unconfirmed", S::block, "consent",

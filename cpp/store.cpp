@@ -105,6 +105,37 @@ CREATE TABLE send_log(
   PRIMARY KEY (address, sent_at, decision_id)
 ) WITHOUT ROWID;
 )sql",
+    // 1 -> 2: sender authentication
+    R"sql(
+-- DNS answers kept for their TTL (negative answers per RFC 2308), so that a
+-- refresh of many identities asks each name once.
+CREATE TABLE dns_cache(
+  name       TEXT NOT NULL,
+  type       INTEGER NOT NULL,
+  status     TEXT NOT NULL,            -- ok, nxdomain, nodata (failures are not cached)
+  answer     TEXT NOT NULL,            -- JSON: records, mx, cnames
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (name, type)
+) WITHOUT ROWID;
+
+-- What `auth refresh` found for each identity's domain; the per-send check
+-- reads this row and nothing else.
+CREATE TABLE auth_status(
+  domain        TEXT PRIMARY KEY,
+  checked_at    INTEGER NOT NULL,
+  spf           TEXT NOT NULL,         -- pass, fail, missing, error
+  mail_from     TEXT NOT NULL,         -- the MAIL FROM domain evaluated
+  dkim          TEXT NOT NULL,         -- ok, short, weak, revoked, missing, error, none
+  dkim_bits     INTEGER,               -- the smallest key
+  dmarc         TEXT NOT NULL,         -- present, missing, error
+  dmarc_policy  TEXT,
+  adkim         TEXT NOT NULL,         -- r or s
+  aspf          TEXT NOT NULL,
+  org_domain    TEXT NOT NULL,         -- the From domain's organizational domain
+  dns_errors    TEXT,                  -- what failed to resolve, if anything
+  report        TEXT NOT NULL          -- the full refresh report (JSON)
+) WITHOUT ROWID;
+)sql",
 };
 
 int pragma_int(Conn &c, const char *sql) {
@@ -466,6 +497,60 @@ void write_suppression_json(std::string &out, const std::vector<SuppressionRecor
         w.end_object();
     }
     w.end_array();
+}
+
+std::optional<AuthStatus> auth_status_get(Conn &c, std::string_view domain) {
+    static constexpr const char *kSql =
+        "SELECT domain, checked_at, spf, mail_from, dkim, dkim_bits, dmarc, dmarc_policy, adkim, aspf, org_domain, "
+        "dns_errors FROM auth_status WHERE domain = ?1";
+    Use s(c.stmt(kSql));
+    s->bind(1, domain);
+    if (!s->step()) return std::nullopt;
+    AuthStatus a;
+    a.domain = s->text(0);
+    a.checked_at = s->int64(1);
+    a.spf = s->text(2);
+    a.mail_from = s->text(3);
+    a.dkim = s->text(4);
+    a.dkim_bits = s->opt_int64(5);
+    a.dmarc = s->text(6);
+    a.dmarc_policy = s->text(7);
+    a.adkim = s->text(8);
+    a.aspf = s->text(9);
+    a.org_domain = s->text(10);
+    a.dns_errors = s->text(11);
+    return a;
+}
+
+void auth_status_put(Conn &c, const AuthStatus &a) {
+    static constexpr const char *kSql =
+        "INSERT OR REPLACE INTO auth_status(domain, checked_at, spf, mail_from, dkim, dkim_bits, dmarc, dmarc_policy, "
+        "adkim, aspf, org_domain, dns_errors, report) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    Use s(c.stmt(kSql));
+    s->bind(1, a.domain).bind(2, a.checked_at).bind(3, a.spf).bind(4, a.mail_from).bind(5, a.dkim);
+    s->bind(6, a.dkim_bits).bind(7, a.dmarc).bind_text_or_null(8, a.dmarc_policy).bind(9, a.adkim).bind(10, a.aspf);
+    s->bind(11, a.org_domain).bind_text_or_null(12, a.dns_errors).bind(13, a.report);
+    s->run();
+}
+
+std::vector<AuthStatus> auth_status_list(Conn &c) {
+    static constexpr const char *kSql = "SELECT domain, report FROM auth_status ORDER BY domain";
+    std::vector<std::string> domains, reports;
+    {
+        Use s(c.stmt(kSql));
+        while (s->step()) {
+            domains.emplace_back(s->text(0));
+            reports.emplace_back(s->text(1));
+        }
+    }
+    std::vector<AuthStatus> out;
+    for (size_t i = 0; i < domains.size(); ++i) {
+        auto a = auth_status_get(c, domains[i]);
+        if (!a) continue;
+        a->report = std::move(reports[i]);
+        out.push_back(std::move(*a));
+    }
+    return out;
 }
 
 void send_log_add(Conn &c, std::string_view address, std::string_view list, int64_t sent_at,

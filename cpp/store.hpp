@@ -15,7 +15,7 @@
 
 namespace presend {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 // PRAGMA application_id: "PRSD". Marks a file as a presend store.
 inline constexpr int32_t kApplicationId = 0x50525344;
 
@@ -115,6 +115,27 @@ struct SuppressionFilter {
 };
 std::vector<SuppressionRecord> suppression_list(Conn &c, const SuppressionFilter &f);
 void write_suppression_json(std::string &out, const std::vector<SuppressionRecord> &records);
+
+// Sender authentication ------------------------------------------------------
+struct AuthStatus {
+    std::string domain;
+    int64_t checked_at = 0;
+    std::string spf = "missing";    // pass, fail, missing, error
+    std::string mail_from;          // the MAIL FROM domain evaluated
+    std::string dkim = "none";      // ok, short, weak, revoked, missing, error, none (no selectors configured)
+    std::optional<int64_t> dkim_bits;
+    std::string dmarc = "missing";  // present, missing, error
+    std::string dmarc_policy;       // none, quarantine, reject ("" without a record)
+    std::string adkim = "r", aspf = "r";
+    std::string org_domain;
+    std::string dns_errors;         // "" when every lookup answered
+    std::string report;             // JSON; empty when read for a check
+};
+// Without the report: what a check needs, one primary-key read.
+std::optional<AuthStatus> auth_status_get(Conn &c, std::string_view domain);
+void auth_status_put(Conn &c, const AuthStatus &s);
+// Every stored status, reports included, ordered by domain.
+std::vector<AuthStatus> auth_status_list(Conn &c);
 
 // Frequency -----------------------------------------------------------------
 // Records a marketing send to `address`, forgetting that address's sends

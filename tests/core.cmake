@@ -3,8 +3,10 @@ add_executable(presend_unit
   unit/test_quota.cpp
   unit/test_checks.cpp
   unit/test_engine.cpp
+  unit/test_auth.cpp
 )
 target_link_libraries(presend_unit PRIVATE presend_core GTest::gmock GTest::gtest GTest::gtest_main)
+target_compile_definitions(presend_unit PRIVATE PRESEND_TEST_ZONES_DIR="${CMAKE_CURRENT_SOURCE_DIR}/auth/zones")
 gtest_discover_tests(presend_unit PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
 
 # --- Pure C tests of the ABI: only presend.h and libpresend ---------------

@@ -16,12 +16,15 @@
 #include <vector>
 
 #include "address.hpp"
+#include "auth_tools.hpp"
 #include "config.hpp"
 #include "decision.hpp"
+#include "dns.hpp"
 #include "engine.hpp"
 #include "json.hpp"
 #include "reasons.hpp"
 #include "result.hpp"
+#include "text.hpp"
 
 struct presend_engine {
     std::unique_ptr<presend::Engine> impl;
@@ -29,6 +32,11 @@ struct presend_engine {
 
 struct presend_decision {
     std::unique_ptr<presend::Decision> impl;
+};
+
+struct presend_dns_answer {
+    presend::RRType type{};
+    presend::DnsAnswer answer;
 };
 
 struct presend_batch {
@@ -116,6 +124,43 @@ presend_status guarded_open(presend_engine **out, char **errmsg, F &&body) noexc
     }
 }
 
+// DNS answered by the host's callback.
+class CallbackResolver final : public presend::Resolver {
+public:
+    CallbackResolver(presend_dns_lookup_fn fn, void *user) : fn_(fn), user_(user) {}
+    presend::DnsAnswer query(std::string_view name, presend::RRType type) override {
+        presend_dns_answer a;
+        a.type = type;
+        a.answer.ttl = 300;
+        std::string n = presend::dns_name(name);
+        int32_t r = fn_(user_, n.c_str(), static_cast<int32_t>(type), &a);
+        switch (r) {
+            case PRESEND_DNS_OK:
+                a.answer.status = a.answer.records.empty() && a.answer.mx.empty() ? presend::DnsStatus::nodata
+                                                                                  : presend::DnsStatus::ok;
+                break;
+            case PRESEND_DNS_NXDOMAIN: a.answer.status = presend::DnsStatus::nxdomain; break;
+            case PRESEND_DNS_NODATA: a.answer.status = presend::DnsStatus::nodata; break;
+            case PRESEND_DNS_TIMEOUT:
+                a.answer.status = presend::DnsStatus::timeout;
+                a.answer.detail = "the host's lookup of " + n + " timed out";
+                break;
+            default:
+                a.answer.status = presend::DnsStatus::servfail;
+                a.answer.detail = "the host's lookup of " + n + " failed (" + std::to_string(r) + ")";
+        }
+        if (!a.answer.ok()) {
+            a.answer.records.clear();
+            a.answer.mx.clear();
+        }
+        return std::move(a.answer);
+    }
+
+private:
+    presend_dns_lookup_fn fn_;
+    void *user_;
+};
+
 presend::EngineOptions engine_options(const presend_engine_options *o) {
     presend::EngineOptions out;
     if (o == nullptr) return out;
@@ -136,6 +181,13 @@ presend::EngineOptions engine_options(const presend_engine_options *o) {
         if ((o->flags & ~PRESEND_OPEN_READONLY) != 0) presend::fail(Status::invalid_argument, "unknown flags in options.flags");
         out.read_only = (o->flags & PRESEND_OPEN_READONLY) != 0;
     }
+    if (has(offsetof(presend_engine_options, dns) + sizeof o->dns) && o->dns != nullptr) {
+        const presend_dns_callback *cb = o->dns;
+        if (cb->struct_size < offsetof(presend_dns_callback, user_data) + sizeof cb->user_data || cb->lookup == nullptr) {
+            presend::fail(Status::invalid_argument, "options.dns needs presend_dns_callback_init() and a lookup function");
+        }
+        out.resolver = std::make_shared<CallbackResolver>(cb->lookup, cb->user_data);
+    }
     return out;
 }
 
@@ -153,9 +205,12 @@ std::unique_ptr<presend::Engine> open_engine(std::string_view json, presend::Eng
                                              const std::string &base_dir) {
     auto cfg = presend::parse_config(json);
     if (!cfg) throw Failure{std::move(cfg).error()};
-    // A relative store path in a configuration file is relative to that file.
+    // Relative paths in a configuration file are relative to that file.
     if (!base_dir.empty() && !cfg->store.empty() && cfg->store.front() != '/' && cfg->store != ":memory:") {
         cfg->store = base_dir + "/" + cfg->store;
+    }
+    if (!base_dir.empty() && !cfg->dns.zone.empty() && cfg->dns.zone.front() != '/') {
+        cfg->dns.zone = base_dir + "/" + cfg->dns.zone;
     }
     return presend::Engine::open(std::move(*cfg), std::move(opts));
 }
@@ -489,6 +544,93 @@ presend_status presend_quota_sync(presend_engine *engine, const char *account, c
                                                std::string_view(ses_quota_json, len));
         if (report_json != nullptr && (*report_json = owned_copy(report)) == nullptr) throw std::bad_alloc();
     });
+}
+
+void presend_dns_callback_init(presend_dns_callback *callback) {
+    if (callback == nullptr) return;
+    std::memset(callback, 0, sizeof *callback);
+    callback->struct_size = sizeof *callback;
+}
+
+presend_status presend_dns_answer_add(presend_dns_answer *answer, const char *data, size_t len) {
+    if (answer == nullptr || (data == nullptr && len != 0)) return PRESEND_EINVAL;
+    try {
+        std::string_view v(data, len);
+        if (answer->type == presend::RRType::MX) {
+            // "PREFERENCE EXCHANGE"
+            auto sp = v.find(' ');
+            if (sp == std::string_view::npos || sp == 0 || sp > 5 ||
+                v.substr(0, sp).find_first_not_of("0123456789") != std::string_view::npos) {
+                return PRESEND_EINVAL;
+            }
+            unsigned long pref = std::stoul(std::string(v.substr(0, sp)));
+            std::string exchange = presend::dns_name(presend::trim(v.substr(sp + 1)));
+            if (pref > 65535 || exchange.empty()) return PRESEND_EINVAL;
+            answer->answer.mx.push_back(presend::MxRecord{static_cast<uint16_t>(pref), std::move(exchange)});
+        } else if (answer->type == presend::RRType::PTR || answer->type == presend::RRType::CNAME) {
+            answer->answer.records.push_back(presend::dns_name(v));
+        } else {
+            answer->answer.records.emplace_back(v);
+        }
+        return PRESEND_OK;
+    } catch (const std::bad_alloc &) {
+        return PRESEND_ENOMEM;
+    } catch (...) {
+        return PRESEND_ERROR;
+    }
+}
+
+presend_status presend_dns_answer_add_cname(presend_dns_answer *answer, const char *target) {
+    if (answer == nullptr || target == nullptr) return PRESEND_EINVAL;
+    try {
+        answer->answer.cnames.push_back(presend::dns_name(target));
+        return PRESEND_OK;
+    } catch (...) {
+        return PRESEND_ENOMEM;
+    }
+}
+
+void presend_dns_answer_set_ttl(presend_dns_answer *answer, uint32_t ttl) {
+    if (answer != nullptr) answer->answer.ttl = ttl;
+}
+
+presend_status presend_auth_refresh(presend_engine *engine, char **report_json) {
+    if (report_json != nullptr) *report_json = nullptr;
+    return guarded(engine, [&](presend::Engine &e) {
+        std::string report = e.auth_refresh_json();
+        if (report_json != nullptr && (*report_json = owned_copy(report)) == nullptr) throw std::bad_alloc();
+    });
+}
+
+presend_status presend_auth_status(presend_engine *engine, const char *domain, char **json_out) {
+    if (json_out != nullptr) *json_out = nullptr;
+    return guarded(engine, [&](presend::Engine &e) {
+        if (json_out == nullptr) presend::fail(Status::invalid_argument, "json_out must not be NULL");
+        std::string json = e.auth_status_json(domain != nullptr ? std::optional<std::string_view>(domain) : std::nullopt);
+        if ((*json_out = owned_copy(json)) == nullptr) throw std::bad_alloc();
+    });
+}
+
+presend_status presend_auth_evaluate(const char *kind, const char *request_json, size_t len, char **result_json,
+                                     char **errmsg) {
+    if (result_json != nullptr) *result_json = nullptr;
+    if (errmsg != nullptr) *errmsg = nullptr;
+    if (kind == nullptr || request_json == nullptr || result_json == nullptr) return PRESEND_EINVAL;
+    try {
+        std::string result = presend::auth_evaluate_json(kind, std::string_view(request_json, len));
+        if ((*result_json = owned_copy(result)) == nullptr) return PRESEND_ENOMEM;
+        return PRESEND_OK;
+    } catch (const Failure &f) {
+        set_errmsg(errmsg, f.error.message);
+        return to_c(f.error.status);
+    } catch (const std::bad_alloc &) {
+        return PRESEND_ENOMEM;
+    } catch (const std::exception &e) {
+        set_errmsg(errmsg, e.what());
+        return PRESEND_ERROR;
+    } catch (...) {
+        return PRESEND_ERROR;
+    }
 }
 
 presend_status presend_address_normalize(const char *address, size_t len, uint32_t flags, char **normalized,

@@ -30,7 +30,8 @@ struct Args {
     bool json = false;
 
     bool flag(const std::string &name) const;
-    std::optional<std::string> opt(const std::string &name) const;
+    std::optional<std::string> opt(const std::string &name) const;   // at most once
+    std::vector<std::string> all(const std::string &name) const;     // repeatable
 };
 
 // Thrown for usage errors (exit 2) and operational errors (exit 1).
@@ -68,6 +69,13 @@ int exit_for_verdict(presend_verdict v);
 std::string read_input(const std::string &path);  // "-" is standard input
 void print_decision(const presend_decision *d, bool json);
 
+// A JSON string literal (invalid UTF-8 replaced by U+FFFD).
+std::string json_string(std::string_view s);
+void print_json_or(const Args &a, const std::string &json, const std::string &text);
+std::string pretty(const std::string &json);
+void allow_only(const Args &a, std::initializer_list<const char *> names);
+
 int cmd_demo(const Args &args);
+int cmd_auth(const Args &args);
 
 }  // namespace presend::cli

@@ -42,6 +42,15 @@ Commands:
   suppress list [--address A] [--reason R] [--list LIST] [--limit N]
   quota status [--account A] [--region R]
   quota sync [--account A] [--region R] (--from FILE | --max-24h N --max-rate N --sent-last-24h N)
+  auth spf (--ip IP --mail-from ADDR [--helo NAME] | --domain D | --record TEXT) [--zone FILE]
+  auth dkim (--domain D --selector S [--provider-suffix S] | --record TEXT) [--zone FILE]
+  auth dmarc (--domain D | --record TEXT) [--mode dmarcbis|rfc7489] [--zone FILE]
+  auth check DOMAIN [--zone FILE] [--mode M] [--mail-from-domain D] [--selector S]...
+                [--easy-dkim TOKEN]... [--spf-include D] [--sending-ip IP]...
+                                       evaluate an identity (from the configuration when it has one);
+                                       exit 10 when something would fail
+  auth refresh                         resolve every configured identity and store its status
+  auth status [DOMAIN]                 the stored status
   reasons                              list every reason code
   address ADDRESS...                   print each address's normalized form, or why it is invalid
   version                              print the library version
@@ -58,7 +67,8 @@ Exit codes: 0 allow/ok, 10 block, 11 defer, 12 partial, 1 error, 2 usage.
 const std::set<std::string> kValued = {
     "config", "db", "list", "method", "status", "consented-at", "confirmed-at", "expires-at", "source", "ip",
     "country", "jurisdiction", "reason", "note", "address", "limit", "account", "region", "from", "max-24h",
-    "max-rate", "sent-last-24h", "format", "keep"};
+    "max-rate", "sent-last-24h", "format", "keep", "mail-from", "helo", "zone", "record", "domain", "selector",
+    "provider-suffix", "mode", "mail-from-domain", "easy-dkim", "spf-include", "sending-ip"};
 const std::set<std::string> kFlags = {"json", "dry-run", "batch", "help", "force"};
 
 Args parse_args(int argc, char **argv, std::vector<std::string> &words) {
@@ -100,27 +110,6 @@ void need_positional(const Args &a, size_t min, size_t max, const char *usage) {
     if (a.positional.size() < min || a.positional.size() > max) throw UsageError{std::string("usage: presend ") + usage};
 }
 
-void allow_only(const Args &a, std::initializer_list<const char *> names) {
-    for (const auto &[k, v] : a.options) {
-        (void)v;
-        bool ok = false;
-        for (const char *n : names) ok = ok || k == n;
-        if (!ok) throw UsageError{"--" + k + " does not apply to this command"};
-    }
-    for (const auto &f : a.flags) {
-        bool ok = f == "help";
-        for (const char *n : names) ok = ok || f == n;
-        if (!ok) throw UsageError{"--" + f + " does not apply to this command"};
-    }
-}
-
-// A JSON string literal for s; bytes that are not UTF-8 (command-line
-// arguments can hold anything) become U+FFFD so the output stays JSON.
-std::string json_string(std::string_view s) {
-    std::string out;
-    json_append_string(out, s);
-    return out;
-}
 
 // Builds a JSON object from option values (keys with dashes become
 // underscores), plus extra string fields.
@@ -143,21 +132,6 @@ std::string object_from(const Args &a, std::initializer_list<const char *> keys,
         if (auto v = a.opt(k)) add(k, *v);
     }
     return out + "}";
-}
-
-void print_json_or(const Args &a, const std::string &json, const std::string &text) {
-    if (a.json) std::cout << json << "\n";
-    else std::cout << text;
-}
-
-std::string pretty(const std::string &json) {
-    cJSON *doc = cJSON_Parse(json.c_str());
-    if (doc == nullptr) return json + "\n";
-    char *p = cJSON_Print(doc);
-    std::string out = p != nullptr ? std::string(p) + "\n" : json + "\n";
-    cJSON_free(p);
-    cJSON_Delete(doc);
-    return out;
 }
 
 // --- commands ---------------------------------------------------------------
@@ -522,11 +496,54 @@ int cmd_init(const Args &a) {
 
 }  // namespace
 
+void allow_only(const Args &a, std::initializer_list<const char *> names) {
+    for (const auto &[k, v] : a.options) {
+        (void)v;
+        bool ok = false;
+        for (const char *n : names) ok = ok || k == n;
+        if (!ok) throw UsageError{"--" + k + " does not apply to this command"};
+    }
+    for (const auto &f : a.flags) {
+        bool ok = f == "help";
+        for (const char *n : names) ok = ok || f == n;
+        if (!ok) throw UsageError{"--" + f + " does not apply to this command"};
+    }
+}
+
+// A JSON string literal for s; bytes that are not UTF-8 (command-line
+// arguments can hold anything) become U+FFFD so the output stays JSON.
+std::string json_string(std::string_view s) {
+    std::string out;
+    json_append_string(out, s);
+    return out;
+}
+
+
+void print_json_or(const Args &a, const std::string &json, const std::string &text) {
+    if (a.json) std::cout << json << "\n";
+    else std::cout << text;
+}
+
+std::string pretty(const std::string &json) {
+    cJSON *doc = cJSON_Parse(json.c_str());
+    if (doc == nullptr) return json + "\n";
+    char *p = cJSON_Print(doc);
+    std::string out = p != nullptr ? std::string(p) + "\n" : json + "\n";
+    cJSON_free(p);
+    cJSON_Delete(doc);
+    return out;
+}
+
 bool Args::flag(const std::string &name) const {
     for (const auto &f : flags) {
         if (f == name) return true;
     }
     return false;
+}
+
+std::vector<std::string> Args::all(const std::string &name) const {
+    auto it = options.find(name);
+    return it == options.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::optional<std::string> Args::opt(const std::string &name) const {
@@ -653,6 +670,7 @@ int main(int argc, char **argv) {
         if (cmd == "quota") return cmd_quota(args);
         if (cmd == "reasons") return cmd_reasons(args);
         if (cmd == "address") return cmd_address(args);
+        if (cmd == "auth") return cmd_auth(args);
         if (cmd == "version") {
             std::cout << (args.json ? std::string("{\"version\":\"") + presend_version() + "\"}" : std::string("presend ") + presend_version()) << "\n";
             return kExitOk;

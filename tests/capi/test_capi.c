@@ -319,6 +319,106 @@ static void test_utilities(void) {
     EXPECT(strstr(presend_reasons_json(), "\"severity\":\"defer\"") != NULL);
 }
 
+/* A host's DNS: a few names, answered by the callback. */
+static int lookups = 0;
+static int32_t host_dns(void *user, const char *name, int32_t type, presend_dns_answer *answer) {
+    (void)user;
+    ++lookups;
+    if (strcmp(name, "mail.example.com") == 0 && type == PRESEND_DNS_TXT) {
+        const char *spf = "v=spf1 include:amazonses.com -all";
+        presend_dns_answer_add(answer, spf, strlen(spf));
+        presend_dns_answer_set_ttl(answer, 60);
+        return PRESEND_DNS_OK;
+    }
+    if (strcmp(name, "mail.example.com") == 0 && type == PRESEND_DNS_MX) {
+        EXPECT(presend_dns_answer_add(answer, "mx", 2) == PRESEND_EINVAL); /* not "PREFERENCE EXCHANGE" */
+        presend_dns_answer_add(answer, "10 feedback-smtp.us-east-1.amazonses.com", 40);
+        return PRESEND_DNS_OK;
+    }
+    if (strcmp(name, "amazonses.com") == 0 && type == PRESEND_DNS_TXT) {
+        const char *spf = "v=spf1 ip4:54.240.0.0/18 -all";
+        presend_dns_answer_add(answer, spf, strlen(spf));
+        return PRESEND_DNS_OK;
+    }
+    if (strcmp(name, "s1._domainkey.example.com") == 0 && type == PRESEND_DNS_TXT) {
+        /* The ed25519 key of RFC 8463's example. */
+        const char *key = "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
+        presend_dns_answer_add(answer, key, strlen(key));
+        return PRESEND_DNS_OK;
+    }
+    if (strcmp(name, "_dmarc.example.com") == 0 && type == PRESEND_DNS_TXT) {
+        const char *dmarc = "v=DMARC1; p=quarantine";
+        presend_dns_answer_add(answer, dmarc, strlen(dmarc));
+        return PRESEND_DNS_OK;
+    }
+    if (strcmp(name, "example.com") == 0 || strcmp(name, "mail.example.com") == 0) return PRESEND_DNS_NODATA;
+    return PRESEND_DNS_NXDOMAIN;
+}
+
+static void test_auth(void) {
+    static const char *config =
+        "{\"accounts\": {\"prod\": {\"regions\": {\"us-east-1\": {}, \"eu-west-1\": {}}}},"
+        " \"defaults\": {\"account\": \"prod\", \"region\": \"us-east-1\"},"
+        " \"identities\": {\"example.com\": {\"regions\": [\"us-east-1\"], \"mail_from\": \"mail.example.com\","
+        "                                  \"dkim_selectors\": [\"s1\"]}}}";
+    const char *msg = "{\"from\": \"News <news@example.com>\", \"to\": [\"a@example.org\"], \"stream\": \"transactional\"}";
+    const char *eu = "{\"from\": \"News <news@example.com>\", \"to\": [\"a@example.org\"], \"stream\": \"transactional\", \"region\": \"eu-west-1\"}";
+    const char *spf_req = "{\"ip\": \"192.0.2.1\", \"mail_from\": \"a@example.com\","
+                          " \"zone\": {\"example.com\": [{\"TXT\": \"v=spf1 ip4:192.0.2.0/24 -all\"}]}}";
+    char path[512], *report = NULL, *json = NULL, *err = NULL;
+    presend_engine_options opts;
+    presend_dns_callback dns;
+    presend_engine *e = NULL;
+    presend_decision *d;
+    int after_refresh;
+    puts("sender authentication");
+    snprintf(path, sizeof path, "%s/auth.db", dir);
+    presend_engine_options_init(&opts);
+    presend_dns_callback_init(&dns);
+    EXPECT(dns.struct_size == sizeof dns);
+    dns.lookup = host_dns;
+    opts.store_path = path;
+    opts.dns = &dns;
+    EXPECT_STATUS(presend_engine_open_json(&e, config, strlen(config), &opts, NULL), PRESEND_OK);
+
+    EXPECT_STATUS(presend_auth_status(e, "example.com", &json), PRESEND_OK);
+    EXPECT(strcmp(json, "null") == 0);
+    presend_free(json);
+    EXPECT_STATUS(presend_auth_refresh(e, &report), PRESEND_OK);
+    EXPECT(strstr(report, "\"spf\":\"pass\"") != NULL);
+    EXPECT(strstr(report, "\"dkim\":\"ok\"") != NULL);
+    EXPECT(strstr(report, "\"dmarc\":\"present\"") != NULL);
+    presend_free(report);
+    EXPECT(lookups > 0);
+    EXPECT_STATUS(presend_auth_status(e, NULL, &json), PRESEND_OK);
+    EXPECT(json[0] == '[' && strstr(json, "\"domain\":\"example.com\"") != NULL);
+    presend_free(json);
+
+    after_refresh = lookups;
+    d = check(e, msg, 0);
+    EXPECT(presend_decision_verdict(d) == PRESEND_ALLOW);
+    EXPECT(presend_decision_reason_count(d, PRESEND_MESSAGE_LEVEL) == 0);
+    presend_decision_free(d);
+    d = check(e, eu, 0);
+    EXPECT(presend_decision_verdict(d) == PRESEND_BLOCK);
+    EXPECT(strcmp(presend_decision_reason_code(d, PRESEND_MESSAGE_LEVEL, 0), "auth.identity_unverified") == 0);
+    presend_decision_free(d);
+    EXPECT(lookups == after_refresh); /* checks never ask the host's DNS */
+    presend_engine_free(e);
+
+    /* One-off evaluation, without an engine. */
+    EXPECT_STATUS(presend_auth_evaluate("spf", spf_req, strlen(spf_req), &json, &err), PRESEND_OK);
+    EXPECT(json != NULL && strstr(json, "\"result\":\"pass\"") != NULL);
+    presend_free(json);
+    EXPECT_STATUS(presend_auth_evaluate("dkim", "{\"record\": \"v=DKIM1; p=\"}", strlen("{\"record\": \"v=DKIM1; p=\"}"), &json, &err), PRESEND_OK);
+    EXPECT(strstr(json, "dkim.revoked") != NULL);
+    presend_free(json);
+    EXPECT_STATUS(presend_auth_evaluate("spf", "{\"colour\": 1}", strlen("{\"colour\": 1}"), &json, &err), PRESEND_EINVAL);
+    EXPECT(json == NULL && err != NULL && strstr(err, "colour") != NULL);
+    presend_free(err);
+    EXPECT_STATUS(presend_auth_evaluate("srv", "{}", 2, &json, NULL), PRESEND_EINVAL);
+}
+
 int main(void) {
     char tmpl[256];
     char cmd[300];
@@ -335,6 +435,7 @@ int main(void) {
     test_consent_and_suppression();
     test_quota_calls();
     test_utilities();
+    test_auth();
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
     if (failures) {

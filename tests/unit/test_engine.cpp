@@ -69,6 +69,25 @@ TEST_F(StoreTest, ANewStoreIsCreatedAndReopened) {
     EXPECT_EQ(count_rows(dir_.file("store.db"), "PRAGMA application_id"), kApplicationId);
 }
 
+TEST_F(StoreTest, AVersionOneStoreIsMigratedWithItsData) {
+    open(simple_config(100, 10, 10));
+    engine_->consent_put_json(R"({"address": "kept@example.org", "list": "weekly"})");
+    ASSERT_EQ(check(txn({"a@example.org"}))->verdict, Verdict::allow);
+    engine_.reset();
+    // What a store written by presend 1.0 looks like: no authentication tables.
+    sqlite3 *h = nullptr;
+    sqlite3_open(dir_.file("store.db").c_str(), &h);
+    ASSERT_EQ(sqlite3_exec(h, "DROP TABLE dns_cache; DROP TABLE auth_status; PRAGMA user_version=1", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK);
+    sqlite3_close(h);
+    open(simple_config(100, 10, 10));
+    EXPECT_EQ(count_rows(dir_.file("store.db"), "PRAGMA user_version"), 2);
+    EXPECT_EQ(count_rows(dir_.file("store.db"), "SELECT count(*) FROM auth_status"), 0);
+    EXPECT_NE(engine_->consent_get_json("kept@example.org", std::nullopt), "[]");
+    EXPECT_EQ(check(txn({"a@example.org"}))->quota->sent_24h, 2);
+}
+
 TEST_F(StoreTest, ARandomFileIsRejectedAndLeftAlone) {
     std::string path = dir_.file("junk.db");
     {

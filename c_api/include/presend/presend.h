@@ -63,11 +63,11 @@ extern "C" {
  * ------------------------------------------------------------------------ */
 
 #define PRESEND_VERSION_MAJOR 1
-#define PRESEND_VERSION_MINOR 0
+#define PRESEND_VERSION_MINOR 1
 #define PRESEND_VERSION_PATCH 0
-#define PRESEND_VERSION_STRING "1.0.0"
+#define PRESEND_VERSION_STRING "1.1.0"
 /* major * 10000 + minor * 100 + patch */
-#define PRESEND_VERSION_NUMBER 10000
+#define PRESEND_VERSION_NUMBER 10100
 
 /* The library's version string, e.g. "1.0.0". Borrowed, static. */
 PRESEND_API const char *presend_version(void);
@@ -156,6 +156,10 @@ typedef struct presend_engine_options {
     presend_clock_fn clock;
     void *clock_user_data;    /* passed to clock; retained by the engine, not freed */
     uint32_t flags;           /* PRESEND_OPEN_* */
+    /* DNS answered by the host (see "Sender authentication" below) instead
+     * of the configuration's resolver. NULL: the configuration's. Added in
+     * 1.1; callers built against 1.0 pass a smaller struct_size. */
+    struct presend_dns_callback *dns;
 } presend_engine_options;
 
 /* Open the store read-only: checks may only run as dry runs, and changes
@@ -400,6 +404,105 @@ PRESEND_API presend_status presend_quota_status(presend_engine *engine, const ch
  * report_json may be NULL; else receives an owned JSON report of the change. */
 PRESEND_API presend_status presend_quota_sync(presend_engine *engine, const char *account, const char *region,
                                               const char *ses_quota_json, size_t len, char **report_json);
+
+/* ------------------------------------------------------------------------
+ * Sender authentication (SPF, DKIM, DMARC)
+ *
+ * Checks never resolve DNS. presend_auth_refresh resolves the identities of
+ * the configuration, evaluates them and stores their status with the time;
+ * each check then reads the stored status (and warns with auth.status_stale
+ * when it is older than configured). DNS comes from the configuration's
+ * resolver ("dns": system or fixture), or from the host through a callback.
+ * ------------------------------------------------------------------------ */
+
+/* Record types presend asks for. */
+enum presend_dns_rrtype {
+    PRESEND_DNS_A = 1,
+    PRESEND_DNS_CNAME = 5,
+    PRESEND_DNS_PTR = 12,
+    PRESEND_DNS_MX = 15,
+    PRESEND_DNS_TXT = 16,
+    PRESEND_DNS_AAAA = 28
+};
+
+/* What the host's lookup found. */
+enum presend_dns_result {
+    PRESEND_DNS_OK = 0,        /* records were added to the answer */
+    PRESEND_DNS_NXDOMAIN = 1,  /* the name does not exist */
+    PRESEND_DNS_NODATA = 2,    /* the name exists without records of the type */
+    PRESEND_DNS_TIMEOUT = 3,   /* no answer in time */
+    PRESEND_DNS_SERVFAIL = 4   /* the server failed */
+};
+
+/* An answer being filled by the host's callback. Borrowed: valid only during
+ * the callback. */
+typedef struct presend_dns_answer presend_dns_answer;
+
+/* Looks up `name` (lower-case, no trailing dot; borrowed for the call) for
+ * `rrtype` (a presend_dns_rrtype), adds the records with
+ * presend_dns_answer_add and returns a presend_dns_result. Called from the
+ * thread running presend_auth_refresh, one lookup at a time per engine; it
+ * must not call back into the engine. */
+typedef int32_t (*presend_dns_lookup_fn)(void *user_data, const char *name, int32_t rrtype,
+                                         presend_dns_answer *answer);
+
+typedef struct presend_dns_callback {
+    uint32_t struct_size;          /* sizeof(presend_dns_callback) */
+    presend_dns_lookup_fn lookup;
+    void *user_data;               /* retained by the engine, not freed */
+} presend_dns_callback;
+
+/* Fills *callback with struct_size and NULLs. */
+PRESEND_API void presend_dns_callback_init(presend_dns_callback *callback);
+
+/* Adds one record to an answer: A/AAAA an address in text form; TXT one
+ * record's text (its character-strings joined); MX "PREFERENCE EXCHANGE";
+ * PTR/CNAME a name. `data` is copied. PRESEND_EINVAL for an MX that does not
+ * parse. */
+PRESEND_API presend_status presend_dns_answer_add(presend_dns_answer *answer, const char *data, size_t len);
+
+/* Records that the lookup followed a CNAME to `target` (copied), so that
+ * presend can tell where a selector points (SES Easy DKIM). */
+PRESEND_API presend_status presend_dns_answer_add_cname(presend_dns_answer *answer, const char *target);
+
+/* How long the answer may be cached, in seconds (default 300). */
+PRESEND_API void presend_dns_answer_set_ttl(presend_dns_answer *answer, uint32_t ttl);
+
+/* Resolves and evaluates every identity of the configuration (SPF of its
+ * MAIL FROM domain, its DKIM selectors, DMARC of its domain) and stores the
+ * results with the current time.
+ *   report_json  may be NULL; else receives an owned JSON report (free with
+ *                presend_free): per identity, what was found and why.
+ * DNS failures are results (auth.dns_error), not errors of this call; it
+ * fails for store errors (PRESEND_ESTORE...) and a read-only engine. */
+PRESEND_API presend_status presend_auth_refresh(presend_engine *engine, char **report_json);
+
+/* The stored status of one identity's domain, or of all when `domain` is
+ * NULL, as JSON (the last refresh's report with its time). An unknown or
+ * never refreshed domain gives "null" (or "[]" for all). *json_out is owned:
+ * free with presend_free. */
+PRESEND_API presend_status presend_auth_status(presend_engine *engine, const char *domain, char **json_out);
+
+/* Evaluates authentication records on the spot, without an engine or a
+ * store (for diagnostics and before publishing a record). `kind` and the
+ * request (a JSON object):
+ *   "spf"      {"ip", "mail_from", "helo"}: RFC 7208 check_host() and its
+ *              explanation; {"domain"}: lint of the published record;
+ *              {"record"}: parse and lint a record as given
+ *   "dkim"     {"domain", "selector", "provider_suffix"?}: the selector's key
+ *              (provider_suffix: the CNAME target it must point under);
+ *              {"record"}: parse and lint a key record
+ *   "dmarc"    {"domain", "mode"?}: discovery ("dmarcbis", the default, or
+ *              "rfc7489"); {"record", "mode"?}: parse and lint a record
+ *   "identity" {"domain", "mail_from", "easy_dkim_tokens", "dkim_selectors",
+ *              "spf_include", "sending_ips", "mode"}: what `auth refresh`
+ *              would store for such an identity
+ * DNS: "zone" (a fixture object, as DESIGN.md describes), "zone_file" (a
+ * path), or the system resolver ("nameservers" to override resolv.conf).
+ *   result_json  receives an owned JSON result (free with presend_free).
+ *   errmsg       may be NULL; on failure receives an owned description. */
+PRESEND_API presend_status presend_auth_evaluate(const char *kind, const char *request_json, size_t len,
+                                                 char **result_json, char **errmsg);
 
 /* ------------------------------------------------------------------------
  * Utilities
