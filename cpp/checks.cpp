@@ -36,6 +36,18 @@ Finding &CheckContext::add_message(const ReasonDef &def, std::string detail, int
     return decision.reasons.back();
 }
 
+const std::optional<ConsentRecord> &CheckContext::consent(size_t recipient) {
+    if (consent_loaded_.size() != decision.recipients.size()) {
+        consents_.assign(decision.recipients.size(), std::nullopt);
+        consent_loaded_.assign(decision.recipients.size(), 0);
+    }
+    if (consent_loaded_[recipient] == 0) {
+        consents_[recipient] = store.consent(decision.recipients[recipient].address, message.list);
+        consent_loaded_[recipient] = 1;
+    }
+    return consents_[recipient];
+}
+
 bool CheckContext::still_allowed(size_t recipient) const {
     for (const auto &f : decision.reasons) {
         if (f.stops()) return false;
@@ -315,7 +327,7 @@ public:
         for (size_t i = 0; i < ctx.decision.recipients.size(); ++i) {
             const auto &r = ctx.decision.recipients[i];
             if (!r.valid) continue;
-            auto rec = ctx.store.consent(r.address, ctx.message.list);
+            const auto &rec = ctx.consent(i);
             if (!rec) {
                 ctx.add(i, reason("consent.missing"), "no consent record for " + list_desc);
                 continue;

@@ -69,6 +69,14 @@ struct CheckContext {
     Finding &add_message(const ReasonDef &def, std::string detail = {}, int64_t retry_after_ms = 0);
     // Whether the recipient is still allowed by the enforced findings so far.
     bool still_allowed(size_t recipient) const;
+    // The recipient's consent record for the message's list, read from the
+    // store once per check and shared by the consent check and the plugins.
+    // May throw what StoreView::consent throws.
+    const std::optional<ConsentRecord> &consent(size_t recipient);
+
+    // The cache behind consent(); not for checks to touch.
+    std::vector<std::optional<ConsentRecord>> consents_ = {};
+    std::vector<unsigned char> consent_loaded_ = {};
 };
 
 class Check {

@@ -393,14 +393,42 @@ Result<Config> parse_config(std::string_view json) {
              }
              return std::nullopt;
          }},
+        {"plugin_dirs", strings_into(c.plugin_dirs)},
         {"plugins", [&](const cJSON *v, const std::string &p) -> std::optional<Error> {
-             if (!json_is_array(v)) return cerr(p + " must be an array");
-             if (json_array_size(v) != 0) return cerr(p + ": this build of presend loads no plugins");
+             if (!json_is_array(v)) return cerr(p + " must be an array of plugins");
+             size_t i = 0;
+             for (const cJSON *x = json_child(v); x != nullptr; x = json_next(x), ++i) {
+                 std::string where = p + "[" + std::to_string(i) + "]";
+                 PluginConfig pc;
+                 auto err = each_member(x, where, {
+                     {"name", str_into(pc.name)},
+                     {"mode", mode_into(pc.mode)},
+                     {"config", [&](const cJSON *y, const std::string &q) -> std::optional<Error> {
+                          if (!json_is_object(y)) return cerr(q + " must be an object");
+                          char *text = cJSON_PrintUnformatted(y);
+                          if (text == nullptr) return cerr(q + ": out of memory");
+                          pc.config_json = text;
+                          cJSON_free(text);
+                          return std::nullopt;
+                      }},
+                 });
+                 if (err) return err;
+                 if (pc.name.empty() || pc.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos) {
+                     return cerr(where + ".name must be a plugin name of [a-z0-9_]");
+                 }
+                 for (const auto &other : c.plugins) {
+                     if (other.name == pc.name) return cerr(where + ": plugin \"" + pc.name + "\" is listed twice");
+                 }
+                 c.plugins.push_back(std::move(pc));
+             }
              return std::nullopt;
          }},
     });
     if (e) return *e;
 
+    if (!c.plugins.empty() && c.plugin_dirs.empty()) {
+        return cerr("plugins need plugin_dirs: presend loads plugins only from directories the configuration names");
+    }
     if (durability == "normal") c.durability = Durability::normal;
     else if (durability == "full") c.durability = Durability::full;
     else return cerr("durability must be \"normal\" or \"full\"");

@@ -60,6 +60,13 @@ struct IdentityConfig {
     std::vector<std::string> sending_ips;       // dedicated IPs the SPF record must pass
 };
 
+// A plugin to load: presend_<name>.so from the first of plugin_dirs that has it.
+struct PluginConfig {
+    std::string name;
+    Mode mode = Mode::enforce;
+    std::string config_json = "{}";  // handed to the plugin's init
+};
+
 enum class DmarcDiscoveryMode { dmarcbis, rfc7489 };
 enum class BulkSender { automatic, yes, no };
 
@@ -116,6 +123,9 @@ struct Config {
     // Sender identities by normalized name; empty: the auth check is off.
     std::map<std::string, IdentityConfig, std::less<>> identities;
     DnsConfig dns;
+
+    std::vector<std::string> plugin_dirs;  // the only directories plugins load from
+    std::vector<PluginConfig> plugins;
 
     NormalizeOptions address;
     Durability durability = Durability::normal;

@@ -193,8 +193,22 @@ std::unique_ptr<Engine> Engine::open(Config config, EngineOptions options) {
         resolver = std::make_shared<SystemResolver>(std::move(so));
     }
     options.resolver = resolver;
+    // Plugins first: one that fails to load or init stops the open.
+    std::vector<std::shared_ptr<LoadedPlugin>> plugins;
+    for (const auto &pc : config.plugins) {
+        plugins.push_back(LoadedPlugin::load(pc, config.plugin_dirs));
+        for (size_t i = 0; i + 1 < plugins.size(); ++i) {
+            if (plugins[i]->prefix() == plugins.back()->prefix()) {
+                fail(Status::plugin, "plugins \"" + plugins[i]->name() + "\" and \"" + pc.name +
+                                         "\" both report reasons under \"" + plugins.back()->prefix() + ".\"");
+            }
+        }
+    }
     std::unique_ptr<Engine> e(new Engine(std::move(config), std::move(options), store));
     e->resolver_ = std::move(resolver);
+    e->plugins_ = std::move(plugins);
+    // Plugins run after the built-in checks, as checks like them.
+    for (const auto &p : e->plugins_) e->checks_.push_back(std::make_unique<PluginCheck>(p, e->config_));
     {
         auto lease = e->pool_.acquire();
         if (!store.read_only && lease->db().readonly()) {
@@ -209,6 +223,27 @@ std::unique_ptr<Engine> Engine::open(Config config, EngineOptions options) {
 }
 
 Engine::~Engine() { unregister_engine(this); }
+
+std::string Engine::reasons_json() const {
+    std::string out;
+    JsonWriter w(out);
+    w.begin_array();
+    auto one = [&](const ReasonDef &r, std::string_view source) {
+        w.begin_object();
+        w.field("code", r.code);
+        w.field("severity", severity_name(r.severity));
+        w.field("check", r.check);
+        w.field("description", r.description);
+        w.field("source", source);
+        w.end_object();
+    };
+    for (const auto &r : all_reasons()) one(r, "presend");
+    for (const auto &p : plugins_) {
+        for (const ReasonDef *r : p->reasons()) one(*r, "plugin " + p->name() + " " + p->version());
+    }
+    w.end_array();
+    return out;
+}
 
 void Engine::before_fork() {
     pool_.before_fork();

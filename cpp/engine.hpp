@@ -17,6 +17,7 @@
 
 #include "checkpointer.hpp"
 #include "checks.hpp"
+#include "plugin_host.hpp"
 #include "config.hpp"
 #include "decision.hpp"
 #include "dns.hpp"
@@ -117,6 +118,10 @@ public:
     std::string auth_status_json(std::optional<std::string_view> domain);
 
     std::string quota_status_json(std::string_view account, std::string_view region);
+
+    // Every reason code this engine may report: presend's and its plugins'.
+    std::string reasons_json() const;
+    const std::vector<std::shared_ptr<LoadedPlugin>> &plugins() const noexcept { return plugins_; }
     std::string quota_sync_json(std::string_view account, std::string_view region, std::string_view ses_json);
 
     // Per-thread error text (see presend_engine_errmsg).
@@ -158,6 +163,7 @@ private:
     // Declared after the pool: destroyed first, so its thread has stopped
     // before the pool's connections close.
     std::unique_ptr<Checkpointer> checkpointer_;
+    std::vector<std::shared_ptr<LoadedPlugin>> plugins_;
     std::vector<std::unique_ptr<Check>> checks_;
     uint64_t id_seed_[2] = {0, 0};
     std::atomic<uint64_t> id_counter_{0};

@@ -79,7 +79,7 @@ Result<Message> message_from_json(const cJSON *root, const Config &config) {
     m.stream = config.default_stream;
     bool has_to = false, has_cc = false, has_bcc = false, has_from = false, has_mail_from = false,
          has_message_id = false;
-    std::string raw;
+    std::string &raw = m.raw;
     bool has_raw = false;
     size_t total = 0;
 

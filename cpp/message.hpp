@@ -25,6 +25,7 @@ struct Message {
     std::string list;  // empty: none given
     std::vector<Header> headers;
     std::string message_id;
+    std::string raw;  // the RFC 5322 text, when the host gave one (plugins may read it)
 };
 
 // Builds a Message from its JSON form (README "Message in"): either the

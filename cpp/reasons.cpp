@@ -1,6 +1,9 @@
 #include "reasons.hpp"
 
 #include <array>
+#include <deque>
+#include <mutex>
+#include <string>
 #include <cstdlib>
 
 namespace presend {
@@ -40,6 +43,8 @@ constexpr std::array kReasons{
 
     ReasonDef{"engine.unavailable", S::defer, "engine",
               "The store or ledger failed; presend fails closed (defer) unless fail_open is set."},
+    ReasonDef{"engine.plugin_failed", S::defer, "engine",
+              "A plugin's check failed or reported malformed findings; presend fails closed unless fail_open is set."},
 
     ReasonDef{"frequency.capped", S::defer, "frequency",
               "The recipient already received the configured maximum of marketing messages in the period."},
@@ -106,6 +111,47 @@ std::span<const ReasonDef> all_reasons() noexcept { return kReasons; }
 const ReasonDef *find_reason(std::string_view code) noexcept {
     for (const auto &r : kReasons) {
         if (r.code == code) return &r;
+    }
+    return nullptr;
+}
+
+namespace {
+
+struct Interned {
+    std::string code, check, description;
+    ReasonDef def;
+};
+
+std::mutex &interned_mu() {
+    static std::mutex mu;
+    return mu;
+}
+// A deque: elements never move, so the ReasonDefs' views stay valid.
+std::deque<Interned> &interned() {
+    static std::deque<Interned> all;
+    return all;
+}
+
+}  // namespace
+
+const ReasonDef &intern_reason(std::string_view code, Severity severity, std::string_view check,
+                               std::string_view description) {
+    std::lock_guard lock(interned_mu());
+    for (const auto &i : interned()) {
+        if (i.code == code) return i.def;
+    }
+    auto &i = interned().emplace_back();
+    i.code = code;
+    i.check = check;
+    i.description = description;
+    i.def = ReasonDef{i.code, severity, i.check, i.description};
+    return i.def;
+}
+
+const ReasonDef *find_interned_reason(std::string_view code) noexcept {
+    std::lock_guard lock(interned_mu());
+    for (const auto &i : interned()) {
+        if (i.code == code) return &i.def;
     }
     return nullptr;
 }

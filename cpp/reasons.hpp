@@ -21,6 +21,14 @@ struct ReasonDef {
 std::span<const ReasonDef> all_reasons() noexcept;
 // nullptr when the code is unknown.
 const ReasonDef *find_reason(std::string_view code) noexcept;
+// Reasons that plugins bring, interned for the life of the process (a
+// decision may outlive the engine and its plugins, and holds pointers to
+// its reasons). The first registration of a code fixes its definition.
+const ReasonDef &intern_reason(std::string_view code, Severity severity, std::string_view check,
+                               std::string_view description);
+// An interned (plugin) reason, or nullptr.
+const ReasonDef *find_interned_reason(std::string_view code) noexcept;
+
 // For codes known at compile time: aborts if the code is missing from the
 // table, which a unit test guarantees never happens.
 const ReasonDef &reason(std::string_view code) noexcept;

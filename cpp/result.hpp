@@ -32,6 +32,7 @@ enum class Status : int32_t {
     io = -16,
     schema = -17,
     parse = -18,
+    plugin = -19,
 };
 
 struct Error {

@@ -48,15 +48,19 @@ set(PRESEND_HEADER_FLAGS -Wall -Wextra -pedantic -Werror -fsyntax-only
     -I${PROJECT_SOURCE_DIR}/c_api/include)
 set(PRESEND_HEADER_TU ${CMAKE_CURRENT_SOURCE_DIR}/capi_header/include_presend.c)
 
+
 function(presend_header_tests tag c_compiler cxx_compiler)
-  add_test(NAME abi.header.${tag}.c99
-    COMMAND ${c_compiler} -x c -std=c99 ${PRESEND_HEADER_FLAGS} ${PRESEND_HEADER_TU})
-  foreach(std c++11 c++20)
-    add_test(NAME abi.header.${tag}.${std}
-      COMMAND ${cxx_compiler} -x c++ -std=${std} ${PRESEND_HEADER_FLAGS} ${PRESEND_HEADER_TU})
+  foreach(header presend presend_plugin)
+    set(tu ${CMAKE_CURRENT_SOURCE_DIR}/capi_header/include_${header}.c)
+    add_test(NAME abi.header.${header}.${tag}.c99
+      COMMAND ${c_compiler} -x c -std=c99 ${PRESEND_HEADER_FLAGS} ${tu})
+    foreach(std c++11 c++20)
+      add_test(NAME abi.header.${header}.${tag}.${std}
+        COMMAND ${cxx_compiler} -x c++ -std=${std} ${PRESEND_HEADER_FLAGS} ${tu})
+    endforeach()
+    set_tests_properties(abi.header.${header}.${tag}.c99 abi.header.${header}.${tag}.c++11
+      abi.header.${header}.${tag}.c++20 PROPERTIES LABELS abi)
   endforeach()
-  set_tests_properties(abi.header.${tag}.c99 abi.header.${tag}.c++11 abi.header.${tag}.c++20
-    PROPERTIES LABELS abi)
 endfunction()
 
 presend_header_tests(${CMAKE_C_COMPILER_ID} ${CMAKE_C_COMPILER} ${CMAKE_CXX_COMPILER})

@@ -212,6 +212,9 @@ std::unique_ptr<presend::Engine> open_engine(std::string_view json, presend::Eng
     if (!base_dir.empty() && !cfg->dns.zone.empty() && cfg->dns.zone.front() != '/') {
         cfg->dns.zone = base_dir + "/" + cfg->dns.zone;
     }
+    for (auto &d : cfg->plugin_dirs) {
+        if (!base_dir.empty() && !d.empty() && d.front() != '/') d = base_dir + "/" + d;
+    }
     return presend::Engine::open(std::move(*cfg), std::move(opts));
 }
 
@@ -258,6 +261,7 @@ const char *presend_status_str(presend_status status) {
         case PRESEND_EIO: return "I/O error";
         case PRESEND_ESCHEMA: return "store schema is newer than this library";
         case PRESEND_EPARSE: return "parse error";
+        case PRESEND_EPLUGIN: return "plugin error";
         default: return "unknown error";
     }
 }
@@ -631,6 +635,14 @@ presend_status presend_auth_evaluate(const char *kind, const char *request_json,
     } catch (...) {
         return PRESEND_ERROR;
     }
+}
+
+presend_status presend_engine_reasons(presend_engine *engine, char **json_out) {
+    if (json_out != nullptr) *json_out = nullptr;
+    return guarded(engine, [&](presend::Engine &e) {
+        if (json_out == nullptr) presend::fail(Status::invalid_argument, "json_out must not be NULL");
+        if ((*json_out = owned_copy(e.reasons_json())) == nullptr) throw std::bad_alloc();
+    });
 }
 
 presend_status presend_address_normalize(const char *address, size_t len, uint32_t flags, char **normalized,

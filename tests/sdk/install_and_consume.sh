@@ -140,4 +140,30 @@ pc_libdir=$(pkg-config --variable=libdir presend)
   $pc_flags -Wl,-rpath,"$pc_libdir"
 "$work_dir/consumer-pc" "$work_dir/store-pc.db"
 
+step "a plugin built out of tree from the installed presend_plugin.h alone"
+[[ -f $prefix/include/presend/presend_plugin.h ]] || fail "include/presend/presend_plugin.h is not installed"
+plugins=$work_dir/my-plugins
+mkdir -p "$plugins"
+# Only the installed include directory; no libpresend on the link line.
+"$cc" -std=c99 -Wall -Wextra -pedantic -Werror -fPIC -shared "${san[@]}" -DTEST_PLUGIN=1 \
+  -I"$prefix/include" "$source_dir/tests/plugins/test_plugin.c" -o "$plugins/presend_testplug.so"
+if nm -D --undefined-only "$plugins/presend_testplug.so" | grep -q ' presend_'; then
+  fail "the plugin needs presend_* symbols: it must not link to libpresend"
+fi
+cat > "$work_dir/plugin.json" <<JSON
+{"store": "plugin.db", "plugin_dirs": ["my-plugins"],
+ "accounts": {"prod": {"regions": {"us-east-1": {}}}},
+ "plugins": [{"name": "testplug", "config": {"rule": "block:blocked.example"}}]}
+JSON
+set +e
+out=$(echo '{"from": "a@example.com", "to": ["x@blocked.example"], "stream": "transactional"}' |
+      "$presend" --config "$work_dir/plugin.json" --json check -)
+rc=$?
+set -e
+echo "$out"
+[[ $rc == 10 ]] || fail "the plugin's block did not block the send (exit $rc)"
+[[ $out == *'"code":"testplug.blocked"'* ]] || fail "the decision does not carry the plugin's finding"
+"$presend" --config "$work_dir/plugin.json" reasons | grep -q '^testplug.blocked' \
+  || fail "presend reasons does not list the plugin's reasons"
+
 echo "sdk: ok"

@@ -104,7 +104,8 @@ enum presend_status_code {
     PRESEND_ESTATE = -15,         /* not possible in the current state (e.g. released twice) */
     PRESEND_EIO = -16,            /* a file could not be read */
     PRESEND_ESCHEMA = -17,        /* the store was written by a newer presend */
-    PRESEND_EPARSE = -18          /* a value does not parse (address, timestamp, CSV row, ...) */
+    PRESEND_EPARSE = -18,         /* a value does not parse (address, timestamp, CSV row, ...) */
+    PRESEND_EPLUGIN = -19         /* a plugin could not be loaded or initialized (1.1) */
 };
 
 /* A short, static English description of a status code ("invalid argument").
@@ -522,6 +523,11 @@ PRESEND_API presend_status presend_address_normalize(const char *address, size_t
 /* Every reason code as a JSON array of {"code", "severity", "check",
  * "description"}. Borrowed, static. */
 PRESEND_API const char *presend_reasons_json(void);
+
+/* The reason codes of an engine: presend's and those its plugins declare,
+ * each with a "source" ("presend" or "plugin NAME VERSION"). *json_out is
+ * owned: free with presend_free. (1.1) */
+PRESEND_API presend_status presend_engine_reasons(presend_engine *engine, char **json_out);
 
 #ifdef __cplusplus
 }
