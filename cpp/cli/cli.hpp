@@ -77,5 +77,6 @@ void allow_only(const Args &a, std::initializer_list<const char *> names);
 
 int cmd_demo(const Args &args);
 int cmd_auth(const Args &args);
+int cmd_iam(const Args &args);  // iam.cpp
 
 }  // namespace presend::cli

@@ -51,6 +51,10 @@ Commands:
                                        exit 10 when something would fail
   auth refresh                         resolve every configured identity and store its status
   auth status [DOMAIN]                 the stored status
+  iam lint [POLICY.json...]            least-privilege findings of IAM policies for sending
+                                       (without files: the policies of the configuration's iam plugin)
+  iam simulate POLICY.json... --action A --resource ARN [--context KEY=VALUE]...
+                                       how AWS would decide the request (policies combined)
   reasons                              list every reason code
   address ADDRESS...                   print each address's normalized form, or why it is invalid
   version                              print the library version
@@ -68,7 +72,8 @@ const std::set<std::string> kValued = {
     "config", "db", "list", "method", "status", "consented-at", "confirmed-at", "expires-at", "source", "ip",
     "country", "jurisdiction", "reason", "note", "address", "limit", "account", "region", "from", "max-24h",
     "max-rate", "sent-last-24h", "format", "keep", "mail-from", "helo", "zone", "record", "domain", "selector",
-    "provider-suffix", "mode", "mail-from-domain", "easy-dkim", "spf-include", "sending-ip"};
+    "provider-suffix", "mode", "mail-from-domain", "easy-dkim", "spf-include", "sending-ip", "action",
+    "resource", "context"};
 const std::set<std::string> kFlags = {"json", "dry-run", "batch", "help", "force"};
 
 Args parse_args(int argc, char **argv, std::vector<std::string> &words) {
@@ -412,7 +417,15 @@ int cmd_quota(const Args &a) {
 int cmd_reasons(const Args &a) {
     allow_only(a, {});
     need_positional(a, 0, 0, "reasons");
+    // With a configuration, the engine's list: its plugins' reasons too.
     std::string json = presend_reasons_json();
+    bool have_config = a.config || std::getenv("PRESEND_CONFIG") != nullptr || ::access("presend.json", F_OK) == 0;
+    if (have_config) {
+        EngineHandle e(a, true);
+        Owned out;
+        e.ok(presend_engine_reasons(e.get(), &out.p), "reasons");
+        json = out.str();
+    }
     if (a.json) {
         std::cout << json << "\n";
         return kExitOk;
@@ -671,6 +684,7 @@ int main(int argc, char **argv) {
         if (cmd == "reasons") return cmd_reasons(args);
         if (cmd == "address") return cmd_address(args);
         if (cmd == "auth") return cmd_auth(args);
+        if (cmd == "iam") return cmd_iam(args);
         if (cmd == "version") {
             std::cout << (args.json ? std::string("{\"version\":\"") + presend_version() + "\"}" : std::string("presend ") + presend_version()) << "\n";
             return kExitOk;
