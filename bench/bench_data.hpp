@@ -171,7 +171,13 @@ inline std::string suppression_json(int64_t k, int64_t records, int64_t domains)
 // (within what presend accepts) that the run never reaches, every check
 // enforced; the frequency cap is high enough never to defer, so that its
 // reads and its send log writes are measured without changing verdicts.
-inline std::string config_json(bool frequency) {
+//
+// With `plugins_dir`, both shipped plugins are loaded from it and enforced:
+// region_policy with the shipped pack (US by default; the records' countries
+// decide the rest), and iam_least_privilege with a least-privilege policy
+// that allows what the benchmark sends, so verdicts stay those of the run
+// without plugins and the difference is the plugins' cost.
+inline std::string config_json(bool frequency, const std::string &plugins_dir = "") {
     std::string c =
         "{\"fail_open\":false,"
         "\"defaults\":{\"account\":\"prod\",\"region\":\"us-east-1\",\"stream\":\"marketing\"},"
@@ -184,7 +190,26 @@ inline std::string config_json(bool frequency) {
         "\"quota\":{\"mode\":\"enforce\"},";
     c += frequency ? "\"frequency\":{\"mode\":\"enforce\",\"max_messages\":1000,\"period_hours\":24}"
                    : "\"frequency\":{\"mode\":\"off\"}";
-    c += "},\"ledger\":{\"backend\":\"sqlite\"},\"plugins\":[]}";
+    c += "},\"ledger\":{\"backend\":\"sqlite\"},";
+    if (plugins_dir.empty()) {
+        c += "\"plugins\":[]}";
+        return c;
+    }
+    std::string dir;  // as a JSON string body
+    for (char ch : plugins_dir) {
+        if (ch == '"' || ch == '\\') dir += '\\';
+        dir += ch;
+    }
+    c += "\"plugin_dirs\":[\"" + dir + "\"],\"plugins\":["
+         "{\"name\":\"region_policy\",\"mode\":\"enforce\",\"config\":"
+         "{\"default_jurisdiction\":\"US\",\"postal_address_in_template\":true}},"
+         "{\"name\":\"iam_least_privilege\",\"mode\":\"enforce\",\"config\":"
+         "{\"api\":\"v2\",\"lint\":\"strict\",\"accounts\":{\"prod\":{\"aws_account_id\":\"123456789012\","
+         "\"policies\":[{\"Version\":\"2012-10-17\",\"Statement\":["
+         "{\"Sid\":\"SendAsNews\",\"Effect\":\"Allow\",\"Action\":\"ses:SendEmail\","
+         "\"Resource\":\"arn:aws:ses:us-east-1:123456789012:identity/example.com\","
+         "\"Condition\":{\"StringEquals\":{\"ses:FromAddress\":\"news@example.com\"}}},"
+         "{\"Sid\":\"ReadQuota\",\"Effect\":\"Allow\",\"Action\":\"ses:GetSendQuota\",\"Resource\":\"*\"}]}]}}}}]}";
     return c;
 }
 

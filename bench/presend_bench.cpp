@@ -89,6 +89,7 @@ struct Options {
     uint64_t seed = 1;
     bool frequency = false;  // off by default, as in the product
     bool decision_json = false;
+    std::string plugins_dir;  // load both shipped plugins from here
     bool fresh = false;
     bool setup_only = false;
     bool quick = false;
@@ -118,6 +119,8 @@ constexpr const char *kUsage =
     "  --unknown-pct P      percent of recipients without a consent record (default: 2)\n"
     "  --frequency          also enforce the frequency check (off by default, as in presend;\n"
     "                       the cap is never reached, so it only adds its reads and writes)\n"
+    "  --plugins DIR        load both shipped plugins (region_policy, iam_least_privilege) from DIR\n"
+    "                       and enforce them; compare with a run without to see their cost\n"
     "  --decision-json      also render each decision as JSON inside the timed call\n"
     "  --seed N             seed of the recipient choice (default: 1)\n"
     "  --fresh              rebuild the store even if a matching one exists\n"
@@ -228,6 +231,8 @@ Options parse_options(int argc, char **argv) {
             o.unknown_pct = parse_double(arg, need(), 0, 100);
         } else if (arg == "--frequency") {
             o.frequency = true;
+        } else if (arg == "--plugins") {
+            o.plugins_dir = need();
         } else if (arg == "--decision-json") {
             o.decision_json = true;
         } else if (arg == "--seed") {
@@ -245,6 +250,13 @@ Options parse_options(int argc, char **argv) {
         }
     }
     if (!o.single && o.processes == 0) usage_error("--no-single with --processes 0 leaves nothing to measure");
+    if (!o.plugins_dir.empty()) {
+        // Workers may chdir nowhere, but the JSON names the directory: make it absolute.
+        char *real = ::realpath(o.plugins_dir.c_str(), nullptr);
+        if (real == nullptr) usage_error("--plugins: cannot use \"%s\": %s", o.plugins_dir.c_str(), std::strerror(errno));
+        o.plugins_dir = real;
+        std::free(real);
+    }
     return o;
 }
 
@@ -533,7 +545,7 @@ std::string schema_signature(const Options &o, std::string &error) {
 }
 
 presend_engine *open_engine(const Options &o, const std::string &path, std::string &error) {
-    std::string config = config_json(o.frequency);
+    std::string config = config_json(o.frequency, o.plugins_dir);
     presend_engine_options eo;
     presend_engine_options_init(&eo);
     eo.store_path = path.c_str();
@@ -1250,8 +1262,9 @@ int main(int argc, char **argv) {
     std::printf("build: presend %s, %s, %s, SQLite %s; load average at start %.2f %.2f\n", machine.presend.c_str(),
                 machine.compiler.c_str(), machine.build_type.c_str(), machine.sqlite.c_str(), machine.load1,
                 machine.load5);
-    std::printf("checks: recipient, suppression, consent, unsubscribe, %squota, all enforced; %s%s\n",
-                o.frequency ? "frequency, " : "", o.messages > 0 ? (grouped(static_cast<double>(o.messages)) + " messages per phase").c_str()
+    std::printf("checks: recipient, suppression, consent, unsubscribe, %squota%s, all enforced; %s%s\n",
+                o.frequency ? "frequency, " : "",
+                o.plugins_dir.empty() ? "" : ", plugins region_policy and iam_least_privilege", o.messages > 0 ? (grouped(static_cast<double>(o.messages)) + " messages per phase").c_str()
                                                                  : fmt("%.0f s per phase", o.seconds).c_str(),
                 o.decision_json ? "; decision JSON rendered in the timed call" : "");
     std::printf("latency: one call as a host sees it (check, read verdicts and reasons, free), monotonic clock\n");
@@ -1393,11 +1406,11 @@ int main(int argc, char **argv) {
            fmt("{\"records\": %" PRId64 ", \"suppressions\": %" PRId64 ", \"domains\": %" PRId64
                ", \"recipients_per_message\": %d, \"messages_per_phase\": %" PRId64 ", \"seconds_per_phase\": %g, "
                "\"warmup_per_process\": %" PRId64 ", \"rate\": %g, \"processes\": %d, \"single\": %s, \"unknown_pct\": %g, \"seed\": %" PRIu64
-               ", \"frequency_check\": %s, \"decision_json\": %s, \"quick\": %s}",
+               ", \"frequency_check\": %s, \"plugins\": %s, \"decision_json\": %s, \"quick\": %s}",
                o.records, o.suppressions, o.domains, o.recipients, o.messages, o.messages > 0 ? 0.0 : o.seconds, o.warmup,
                o.rate, o.processes, o.single ? "true" : "false", o.unknown_pct, o.seed, o.frequency ? "true" : "false",
-               o.decision_json ? "true" : "false", o.quick ? "true" : "false"));
-        kv("config", config_json(o.frequency));
+               o.plugins_dir.empty() ? "false" : "true", o.decision_json ? "true" : "false", o.quick ? "true" : "false"));
+        kv("config", config_json(o.frequency, o.plugins_dir));
         kv("store", fmt("{\"population\": %s, \"run_copy\": %s, \"reused\": %s, \"setup_seconds\": %.3f, "
                         "\"build_or_check_seconds\": %.3f, \"import_seconds\": %.3f, \"imported\": %" PRId64
                         ", \"suppress_seconds\": %.3f, \"suppressions\": %" PRId64 ", \"copy_seconds\": %.3f"
