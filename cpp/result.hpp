@@ -52,11 +52,13 @@ struct Failure {
 
 [[noreturn]] inline void fail(Status s, std::string msg) { throw Failure{Error{s, std::move(msg)}}; }
 
-template <class T>
+// A value or an error. E is Error for presend's own calls; libraries with
+// stable error codes of their own (feedback/) use their error type.
+template <class T, class E = Error>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : v_(std::move(value)) {}           // NOLINT: implicit by design
-    Result(Error error) : v_(std::move(error)) {}       // NOLINT: implicit by design
+    Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+    Result(E error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
     bool ok() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
@@ -69,11 +71,11 @@ public:
     T &operator*() & { return value(); }
     const T &operator*() const & { return value(); }
 
-    const Error &error() const & { return std::get<1>(v_); }
-    Error &&error() && { return std::get<1>(std::move(v_)); }
+    const E &error() const & { return std::get<1>(v_); }
+    E &&error() && { return std::get<1>(std::move(v_)); }
 
 private:
-    std::variant<T, Error> v_;
+    std::variant<T, E> v_;
 };
 
 inline Error parse_error(std::string msg, size_t pos = Error::npos) {
