@@ -67,6 +67,11 @@ private:
 
     StoreOptions options_;
     mutable std::mutex mu_;
+    // Held while a checkpoint runs (without mu_, so that commits signalling
+    // the thread never wait for a checkpoint). fork() takes it too: a child
+    // must not inherit SQLite's record of locks a checkpoint in another
+    // thread held at that instant, which no one in the child would release.
+    std::mutex running_;
     std::condition_variable cv_;
     bool pending_ = false;
     int frames_ = 0;  // WAL size at the last signal
