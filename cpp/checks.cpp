@@ -18,7 +18,16 @@ std::vector<SuppressionRecord> SqliteStoreView::suppressions(std::string_view ad
 }
 std::vector<int64_t> SqliteStoreView::send_times(std::string_view address, std::optional<std::string_view> list,
                                                  int64_t since) {
+    if (history_) return presend::send_times(c_, history_(address), list, since);
     return presend::send_times(c_, address, list, since);
+}
+
+ReputationCounts SqliteStoreView::reputation(std::string_view account, std::string_view region, int64_t since) {
+    return reputation_window(c_, account, region, since);
+}
+
+std::optional<PauseRecord> SqliteStoreView::pause(std::string_view account, std::string_view region) {
+    return pause_find(c_, account, region);
 }
 
 std::optional<AuthStatus> SqliteStoreView::auth_status(std::string_view domain) {
@@ -333,6 +342,12 @@ public:
                 continue;
             }
             std::string which = rec->list == "*" ? "every list" : "list \"" + rec->list + "\"";
+            // What the send rests on, for the history and reports.
+            auto &kept = ctx.decision.recipients[i];
+            kept.consent_basis = rec->method == ConsentMethod::double_opt_in && rec->confirmed_at
+                                     ? "double"
+                                     : std::string(consent_method_name(rec->method));
+            kept.consent_evidence = rec->consented_at > 0 && !rec->source.empty();
             if (rec->status == ConsentStatus::unsubscribed) {
                 std::string when = rec->withdrawn_at ? " on " + format_timestamp(*rec->withdrawn_at) : std::string();
                 ctx.add(i, reason("consent.withdrawn"), "consent for " + which + " was withdrawn" + when);
@@ -397,11 +412,70 @@ public:
     }
 };
 
+// An operator's pause defers every message of the account or region. It is
+// not a judgement a mode could soften: it is on whenever a pause exists.
+class PauseCheck final : public Check {
+public:
+    std::string_view name() const noexcept override { return "pause"; }
+    Mode mode(const Config &) const noexcept override { return Mode::enforce; }
+    void run(CheckContext &ctx) const override {
+        auto p = ctx.store.pause(ctx.message.account, ctx.message.region);
+        if (!p) return;
+        std::string scope = p->region.empty() ? "account \"" + p->account + "\"" : p->account + "/" + p->region;
+        ctx.add_message(reason("reputation.paused"),
+                        scope + " was paused at " + format_timestamp(p->paused_at) + ": " + p->reason +
+                            " (presend resume to lift it)",
+                        ctx.config.reputation.retry_after_ms);
+    }
+};
+
+// Bounce and complaint rates over the window, once it holds min_volume
+// sends; above the warn levels a warning, above the defer levels marketing
+// waits (transactional mail still goes: it is what recipients asked for).
+class ReputationCheck final : public Check {
+public:
+    std::string_view name() const noexcept override { return "reputation"; }
+    Mode mode(const Config &c) const noexcept override { return c.reputation.mode; }
+    void run(CheckContext &ctx) const override {
+        if (ctx.message.stream != Stream::marketing) return;
+        const auto &rc = ctx.config.reputation;
+        auto counts = ctx.store.reputation(ctx.message.account, ctx.message.region, ctx.now_ms - rc.window_ms);
+        if (counts.sends < rc.min_volume) return;
+        double sends = static_cast<double>(counts.sends);
+        double bounce = static_cast<double>(counts.bounces) / sends;
+        double complaint = static_cast<double>(counts.complaints) / sends;
+        std::string where = ctx.message.account + "/" + ctx.message.region + " over the last " +
+                            std::to_string(rc.window_ms / 3600000) + " hours (" + std::to_string(counts.sends) +
+                            " sends)";
+        if (bounce >= rc.bounce_defer) {
+            ctx.add_message(reason("reputation.bounce_rate"),
+                            "bounce rate " + describe_rate(bounce, kSesBounceReview, "SES review threshold") + " for " +
+                                where + "; presend defers marketing from " + format_percent(rc.bounce_defer),
+                            rc.retry_after_ms);
+        } else if (bounce >= rc.bounce_warn) {
+            ctx.add_message(reason("reputation.bounce_rate_warning"),
+                            "bounce rate " + describe_rate(bounce, kSesBounceReview, "SES review threshold") + " for " + where);
+        }
+        if (complaint >= rc.complaint_defer) {
+            ctx.add_message(reason("reputation.complaint_rate"),
+                            "complaint rate " + describe_rate(complaint, kSesComplaintReview, "SES review threshold") +
+                                " for " + where + "; presend defers marketing from " + format_percent(rc.complaint_defer),
+                            rc.retry_after_ms);
+        } else if (complaint >= rc.complaint_warn) {
+            ctx.add_message(reason("reputation.complaint_rate_warning"),
+                            "complaint rate " + describe_rate(complaint, kSesComplaintReview, "SES review threshold") +
+                                " for " + where);
+        }
+    }
+};
+
 }  // namespace
 
 std::vector<std::unique_ptr<Check>> builtin_checks() {
     std::vector<std::unique_ptr<Check>> checks;
     checks.push_back(std::make_unique<RecipientCheck>());
+    checks.push_back(std::make_unique<PauseCheck>());
+    checks.push_back(std::make_unique<ReputationCheck>());
     checks.push_back(std::make_unique<AuthCheck>());
     checks.push_back(std::make_unique<SuppressionCheck>());
     checks.push_back(std::make_unique<ConsentCheck>());

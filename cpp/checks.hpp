@@ -4,6 +4,7 @@
 // the only writer, lives in the engine.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include "config.hpp"
 #include "decision.hpp"
 #include "message.hpp"
+#include "reputation.hpp"
 #include "store.hpp"
 
 namespace presend {
@@ -29,20 +31,29 @@ public:
                                             int64_t since) = 0;
     // The stored result of the last `auth refresh` for a domain.
     virtual std::optional<AuthStatus> auth_status(std::string_view domain) = 0;
+    // Sends, bounces and complaints of the account and region since a time.
+    virtual ReputationCounts reputation(std::string_view account, std::string_view region, int64_t since) = 0;
+    virtual std::optional<PauseRecord> pause(std::string_view account, std::string_view region) = 0;
 };
 
 class SqliteStoreView final : public StoreView {
 public:
-    explicit SqliteStoreView(Conn &c) : c_(c) {}
+    // `history` maps an address to the form the send log keeps (hashed
+    // addresses); null: as given.
+    explicit SqliteStoreView(Conn &c, std::function<std::string(std::string_view)> history = nullptr)
+        : c_(c), history_(std::move(history)) {}
     std::optional<ConsentRecord> consent(std::string_view address, std::string_view list) override;
     std::vector<SuppressionRecord> suppressions(std::string_view address, std::string_view domain,
                                                 std::string_view list, int64_t now) override;
     std::vector<int64_t> send_times(std::string_view address, std::optional<std::string_view> list,
                                     int64_t since) override;
     std::optional<AuthStatus> auth_status(std::string_view domain) override;
+    ReputationCounts reputation(std::string_view account, std::string_view region, int64_t since) override;
+    std::optional<PauseRecord> pause(std::string_view account, std::string_view region) override;
 
 private:
     Conn &c_;
+    std::function<std::string(std::string_view)> history_;
 };
 
 // Parses From/To/Cc/Bcc into the decision's recipients (normalized, merged)
@@ -93,8 +104,8 @@ public:
 
 ParsedRecipients parse_recipients(const Message &message, const Config &config, Decision &decision);
 
-// The checks in pipeline order (recipient, auth, suppression, consent,
-// unsubscribe, frequency). Checks are stateless: one set serves every message.
+// The checks in pipeline order (recipient, pause, reputation, auth,
+// suppression, consent, unsubscribe, frequency). Checks are stateless: one set serves every message.
 std::vector<std::unique_ptr<Check>> builtin_checks();
 
 // Sandbox accounts may only send to verified recipients: true when the

@@ -1,6 +1,7 @@
 #include "config.hpp"
 
 #include <cjson/cJSON.h>
+#include <openssl/sha.h>
 
 #include <arpa/inet.h>
 
@@ -191,6 +192,15 @@ std::optional<Error> parse_account(const cJSON *v, const std::string &path, Acco
     auto e = each_member(v, path, {
         {"tier", [](const cJSON *, const std::string &) { return std::optional<Error>(); }},
         {"max_recipients_per_message", int_into(a.max_recipients_per_message, 1, 100000)},
+        {"aws_account_id", [&](const cJSON *x, const std::string &p) -> std::optional<Error> {
+             auto s = json_string(x, p, kC);
+             if (!s) return std::move(s).error();
+             if (s->size() != 12 || s->find_first_not_of("0123456789") != std::string_view::npos) {
+                 return cerr(p + " must be the 12-digit AWS account ID");
+             }
+             a.aws_account_id = std::string(*s);
+             return std::nullopt;
+         }},
         {"verified_recipients", [&](const cJSON *x, const std::string &p) -> std::optional<Error> {
              if (!json_is_array(x)) return cerr(p + " must be an array of addresses or domains");
              size_t i = 0;
@@ -240,6 +250,15 @@ Result<Config> parse_config(std::string_view json) {
         return err;
     }
     Config c;
+    {
+        unsigned char md[SHA256_DIGEST_LENGTH];
+        SHA256(reinterpret_cast<const unsigned char *>(json.data()), json.size(), md);
+        static constexpr char kHex[] = "0123456789abcdef";
+        for (unsigned char b : md) {
+            c.source_sha256.push_back(kHex[b >> 4]);
+            c.source_sha256.push_back(kHex[b & 15]);
+        }
+    }
     const cJSON *root = doc->get();
     if (!json_is_object(root)) return cerr("configuration must be a JSON object");
 
@@ -332,6 +351,35 @@ Result<Config> parse_config(std::string_view json) {
                       }
                       return std::nullopt;
                   }},
+                 {"reputation", [&](const cJSON *x, const std::string &q) -> std::optional<Error> {
+                      int64_t hours = 168, retry_minutes = 60;
+                      auto &r = c.reputation;
+                      auto rate_into = [](double &out) -> Handler {
+                          return [&out](const cJSON *y, const std::string &path) -> std::optional<Error> {
+                              auto d = json_number(y, path, kC);
+                              if (!d) return std::move(d).error();
+                              if (!(*d > 0 && *d <= 1)) return cerr(path + " must be a rate in (0, 1], e.g. 0.04 for 4%");
+                              out = *d;
+                              return std::nullopt;
+                          };
+                      };
+                      auto err = each_member(x, q, {{"mode", mode_into(r.mode)},
+                                                    {"window_hours", int_into(hours, 1, 24 * 90)},
+                                                    {"min_volume", int_into(r.min_volume, 1, kMaxLimit)},
+                                                    {"bounce_warn", rate_into(r.bounce_warn)},
+                                                    {"bounce_defer", rate_into(r.bounce_defer)},
+                                                    {"complaint_warn", rate_into(r.complaint_warn)},
+                                                    {"complaint_defer", rate_into(r.complaint_defer)},
+                                                    {"retry_after_minutes", int_into(retry_minutes, 1, 7 * 24 * 60)}});
+                      if (err) return err;
+                      r.window_ms = hours * 3600 * 1000;
+                      r.retry_after_ms = retry_minutes * 60 * 1000;
+                      if (r.bounce_warn > r.bounce_defer) return cerr(q + ".bounce_warn must not exceed bounce_defer");
+                      if (r.complaint_warn > r.complaint_defer) {
+                          return cerr(q + ".complaint_warn must not exceed complaint_defer");
+                      }
+                      return std::nullopt;
+                  }},
                  {"frequency", [&](const cJSON *x, const std::string &q) {
                       int64_t hours = 0;
                       auto err = each_member(x, q, {{"mode", mode_into(c.frequency.mode)},
@@ -391,6 +439,32 @@ Result<Config> parse_config(std::string_view json) {
              if (c.ledger_backend != "sqlite") {
                  return cerr(p + ".backend \"" + c.ledger_backend + "\" is not supported by this build (use \"sqlite\")");
              }
+             return std::nullopt;
+         }},
+        {"events", [&](const cJSON *v, const std::string &p) -> std::optional<Error> {
+             std::string verify = "auto";
+             auto err = each_member(v, p, {{"sns_verify", str_into(verify)}, {"sns_cert_dir", str_into(c.events.sns_cert_dir)}});
+             if (err) return err;
+             if (verify == "auto") c.events.sns_verify = SnsVerify::automatic;
+             else if (verify == "off") c.events.sns_verify = SnsVerify::off;
+             else if (verify == "if_present") c.events.sns_verify = SnsVerify::if_present;
+             else if (verify == "required") c.events.sns_verify = SnsVerify::required;
+             else return cerr(p + ".sns_verify must be \"auto\", \"off\", \"if_present\" or \"required\"");
+             return std::nullopt;
+         }},
+        {"audit", [&](const cJSON *v, const std::string &p) -> std::optional<Error> {
+             std::string addresses = "clear";
+             auto err = each_member(v, p, {{"key", str_into(c.audit.key)},
+                                           {"key_file", str_into(c.audit.key_file)},
+                                           {"key_env", str_into(c.audit.key_env)},
+                                           {"addresses", str_into(addresses)}});
+             if (err) return err;
+             int given = !c.audit.key.empty() + !c.audit.key_file.empty() + !c.audit.key_env.empty();
+             if (given > 1) return cerr(p + ": give one of key, key_file and key_env");
+             if (!c.audit.key.empty() && c.audit.key.size() < 16) return cerr(p + ".key must be at least 16 bytes");
+             if (addresses == "clear") c.audit.addresses = AddressForm::clear;
+             else if (addresses == "hashed") c.audit.addresses = AddressForm::hashed;
+             else return cerr(p + ".addresses must be \"clear\" or \"hashed\"");
              return std::nullopt;
          }},
         {"plugin_dirs", strings_into(c.plugin_dirs)},

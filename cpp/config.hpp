@@ -40,6 +40,7 @@ struct AccountConfig {
     std::vector<std::string> verified_recipients;
     std::map<std::string, RegionLimits, std::less<>> regions;
     int64_t max_recipients_per_message = kSesMaxRecipientsPerMessage;
+    std::string aws_account_id;  // 12 digits; maps SES events (mail.sendingAccountId) to this account
 };
 
 enum class Durability { normal, full };
@@ -67,6 +68,26 @@ struct PluginConfig {
     std::string config_json = "{}";  // handed to the plugin's init
 };
 
+// Amazon SES's review and pause thresholds for an account's rates.
+inline constexpr double kSesBounceReview = 0.05;
+inline constexpr double kSesBouncePause = 0.10;
+inline constexpr double kSesComplaintReview = 0.001;
+inline constexpr double kSesComplaintPause = 0.005;
+
+// auto: verify signed envelopes when a certificate is at hand (sns_cert_dir
+// or one the host passes), else accept them unchecked.
+enum class SnsVerify { automatic, off, if_present, required };
+enum class AddressForm { clear, hashed };
+
+struct AuditConfig {
+    // At most one of these; none: a key generated in the store (detects
+    // damage, not deliberate edits by someone who can read the store).
+    std::string key;       // the key itself (at least 16 bytes)
+    std::string key_file;  // a file holding it
+    std::string key_env;   // an environment variable holding it
+    AddressForm addresses = AddressForm::clear;  // in decisions, the send log and the audit trail
+};
+
 enum class DmarcDiscoveryMode { dmarcbis, rfc7489 };
 enum class BulkSender { automatic, yes, no };
 
@@ -80,6 +101,7 @@ struct DnsConfig {
 };
 
 struct Config {
+    std::string source_sha256;  // hex SHA-256 of the JSON it was parsed from (the audit trail records it)
     std::string store;  // empty: not given
     bool fail_open = false;
     std::string default_account;  // empty when there is no default
@@ -119,6 +141,24 @@ struct Config {
         DmarcDiscoveryMode dmarc_mode = DmarcDiscoveryMode::dmarcbis;
         std::vector<std::string> block;  // auth.* codes raised from warning to block
     } auth;
+
+    // The reputation guard: bounce and complaint rates per account and
+    // region over a rolling window, once the window has min_volume sends.
+    struct {
+        Mode mode = Mode::enforce;
+        int64_t window_ms = 7LL * 24 * 3600 * 1000;
+        int64_t min_volume = 500;
+        double bounce_warn = 0.02;
+        double bounce_defer = 0.04;      // under SES's 5% review threshold
+        double complaint_warn = 0.0005;
+        double complaint_defer = 0.0008;  // under SES's 0.1% review threshold
+        int64_t retry_after_ms = 3600 * 1000;
+    } reputation;
+    struct {
+        SnsVerify sns_verify = SnsVerify::automatic;
+        std::string sns_cert_dir;  // trusted SNS signing certificates, by file name
+    } events;
+    AuditConfig audit;
 
     // Sender identities by normalized name; empty: the auth check is off.
     std::map<std::string, IdentityConfig, std::less<>> identities;

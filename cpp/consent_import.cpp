@@ -275,7 +275,7 @@ void import_jsonl(Conn &c, std::string_view data, const NormalizeOptions &norm, 
 }  // namespace
 
 std::string import_consent(Conn &c, std::string_view data, ImportFormat format, std::string_view name_hint,
-                           const NormalizeOptions &norm, int64_t now) {
+                           const NormalizeOptions &norm, int64_t now, const ImportCommitHook &before_commit) {
     if (format == ImportFormat::automatic) format = detect(data, name_hint);
     Report rep;
     std::string errors;
@@ -287,6 +287,7 @@ std::string import_consent(Conn &c, std::string_view data, ImportFormat format, 
         Transaction tx(c.db(), Transaction::Kind::immediate);
         if (format == ImportFormat::csv) import_csv(c, data, norm, now, rep);
         else import_jsonl(c, data, norm, now, rep);
+        if (before_commit) before_commit(c, format == ImportFormat::csv ? "csv" : "jsonl", rep.imported, rep.rejected);
         tx.commit();
     }
     ew.end_array();

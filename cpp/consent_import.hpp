@@ -2,6 +2,8 @@
 // Lines: one validation path for the API, the CLI and bulk imports.
 #pragma once
 
+#include <functional>
+
 #include <string>
 #include <string_view>
 
@@ -37,7 +39,10 @@ std::string suppression_key(std::string_view target, const NormalizeOptions &nor
 // Imports consent records in one transaction and returns the JSON report
 // (see presend_consent_import). Throws Failure only for store errors and for
 // a CSV header that cannot be used (status parse), importing nothing.
+// `before_commit`, when given, runs inside the transaction with the counts
+// (the engine's audit record of the import).
+using ImportCommitHook = std::function<void(Conn &, std::string_view format, int64_t imported, int64_t rejected)>;
 std::string import_consent(Conn &c, std::string_view data, ImportFormat format, std::string_view name_hint,
-                           const NormalizeOptions &norm, int64_t now);
+                           const NormalizeOptions &norm, int64_t now, const ImportCommitHook &before_commit = nullptr);
 
 }  // namespace presend

@@ -39,6 +39,10 @@ struct RecipientResult {
     Verdict verdict = Verdict::allow;
     int64_t retry_after_ms = 0;
     std::vector<Finding> reasons;
+    // The consent the send rests on (marketing): "double" (confirmed double
+    // opt-in), "single", "import", "api"; "" when none was read.
+    std::string consent_basis;
+    bool consent_evidence = false;  // the record says when and from where
 };
 
 struct QuotaSnapshot {

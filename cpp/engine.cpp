@@ -217,6 +217,9 @@ std::unique_ptr<Engine> Engine::open(Config config, EngineOptions options) {
                                        "opened for reading and dry-run checks");
         }
         prepare_schema(*lease, store.read_only);
+        e->audit_key_ = audit_key_from_config(e->config_.audit);
+        if (e->audit_key_.source.empty()) e->audit_key_ = audit_key_from_store(*lease, store.read_only);
+        if (!store.read_only) e->record_configuration(*lease);
     }
     register_engine(e.get());
     return e;
@@ -354,12 +357,21 @@ std::string codes_of(const std::vector<Finding> &findings) {
     return out;
 }
 
-void store_decision(Conn &c, const Decision &d, int64_t reserved, int64_t reserved_second) {
+void write_codes(JsonWriter &w, const std::vector<Finding> &findings) {
+    w.begin_array();
+    for (const auto &f : findings) w.value(f.def->code);
+    w.end_array();
+}
+
+// The decision's rows, its audit record and its sends for the reputation
+// guard, in the caller's write transaction.
+void store_decision(const Engine &e, Conn &c, const Decision &d, int64_t reserved, int64_t reserved_second) {
     static constexpr const char *kDecision =
         "INSERT INTO decision(id, created_at, account, region, stream, list, message_id, verdict, retry_after_ms, "
         "reasons, reserved, reserved_second) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
     static constexpr const char *kRecipient =
-        "INSERT INTO decision_recipient(decision_id, idx, address, verdict, reasons) VALUES (?1, ?2, ?3, ?4, ?5)";
+        "INSERT INTO decision_recipient(decision_id, idx, address, verdict, reasons, consent, evidence) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
     {
         Use s(c.stmt(kDecision));
         s->bind(1, d.id).bind(2, d.created_at).bind(3, d.account).bind(4, d.region).bind(5, stream_name(d.stream));
@@ -368,19 +380,50 @@ void store_decision(Conn &c, const Decision &d, int64_t reserved, int64_t reserv
         if (reserved > 0) s->bind(12, reserved_second);
         s->run();
     }
-    Use s(c.stmt(kRecipient));
-    for (size_t i = 0; i < d.recipients.size(); ++i) {
-        const auto &r = d.recipients[i];
-        s->reset();
-        s->bind(1, d.id).bind(2, static_cast<int64_t>(i)).bind(3, r.address).bind(4, verdict_name(r.verdict));
-        s->bind_text_or_null(5, codes_of(r.reasons));
-        s->run();
+    std::vector<std::string> kept(d.recipients.size());
+    {
+        Use s(c.stmt(kRecipient));
+        for (size_t i = 0; i < d.recipients.size(); ++i) {
+            const auto &r = d.recipients[i];
+            kept[i] = e.history_address(r.address);
+            s->reset();
+            s->bind(1, d.id).bind(2, static_cast<int64_t>(i)).bind(3, kept[i]).bind(4, verdict_name(r.verdict));
+            s->bind_text_or_null(5, codes_of(r.reasons)).bind_text_or_null(6, r.consent_basis);
+            if (r.consent_basis.empty()) s->bind_null(7);
+            else s->bind(7, int64_t{r.consent_evidence ? 1 : 0});
+            s->run();
+        }
     }
+    std::string content;
+    JsonWriter w(content);
+    w.begin_object();
+    w.field("id", d.id).field("account", d.account).field("region", d.region).field("stream", stream_name(d.stream));
+    w.key("list");
+    if (d.list.empty()) w.null();
+    else w.value(d.list);
+    w.key("message_id");
+    if (d.message_id.empty()) w.null();
+    else w.value(d.message_id);
+    w.field("verdict", verdict_name(d.verdict)).field("retry_after_ms", d.retry_after_ms).field("reserved", reserved);
+    w.key("reasons");
+    write_codes(w, d.reasons);
+    w.key("recipients").begin_array();
+    for (size_t i = 0; i < d.recipients.size(); ++i) {
+        w.begin_object().field("address", kept[i]).field("verdict", verdict_name(d.recipients[i].verdict));
+        w.key("reasons");
+        write_codes(w, d.recipients[i].reasons);
+        w.end_object();
+    }
+    w.end_array().end_object();
+    e.audit(c, d.created_at, "decision", content);
+    if (reserved > 0) reputation_add(c, d.account, d.region, d.created_at, ReputationCounts{reserved, 0, 0, 0});
 }
 
-void log_sends(Conn &c, const Decision &d, int64_t forget_before) {
+void log_sends(const Engine &e, Conn &c, const Decision &d, int64_t forget_before) {
     for (const auto &r : d.recipients) {
-        if (r.verdict == Verdict::allow && r.valid) send_log_add(c, r.address, d.list, d.created_at, d.id, forget_before);
+        if (r.verdict == Verdict::allow && r.valid) {
+            send_log_add(c, e.history_address(r.address), d.list, d.created_at, d.id, forget_before);
+        }
     }
 }
 
@@ -405,7 +448,10 @@ void Engine::evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipi
     QuotaWindow window = QuotaWindow::load(c, m.account, m.region, *res.limits, clock_ms(),
                                            writable && phase != Phase::unlocked);
     int64_t now = window.now_ms();
-    SqliteStoreView view(c);
+    SqliteStoreView view(c, config_.audit.addresses == AddressForm::hashed
+                                ? std::function<std::string(std::string_view)>(
+                                      [this](std::string_view a) { return history_address(a); })
+                                : nullptr);
     CheckContext ctx{config_, *res.account, m, d, view, parsed, now};
     ctx.sent_24h = window.sent_24h();
     if (phase != Phase::locked) run_checks(ctx, false);
@@ -472,9 +518,9 @@ void Engine::evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipi
         int64_t reserved = window.pending();
         int64_t second = window.current_second();
         window.save(c);
-        store_decision(c, d, reserved, second);
+        store_decision(*this, c, d, reserved, second);
         if (config_.frequency.mode != Mode::off && d.stream == Stream::marketing) {
-            log_sends(c, d, now - config_.frequency.period_ms);
+            log_sends(*this, c, d, now - config_.frequency.period_ms);
         }
     }
 }
@@ -624,6 +670,14 @@ void Engine::release(std::string_view decision_id) {
         s->bind(1, decision_id).bind(2, now);
         s->run();
     }
+    if (reserved > 0) reputation_add(c, account, region, created_at, ReputationCounts{-reserved, 0, 0, 0});
+    {
+        std::string content;
+        JsonWriter w(content);
+        w.begin_object().field("decision", decision_id).field("account", account).field("region", region);
+        w.field("released_recipients", reserved).end_object();
+        audit(c, now, "release", content);
+    }
     if (config_.frequency.mode != Mode::off) {
         // The frequency cap counts sends; this one did not happen.
         std::vector<std::string> addresses;
@@ -649,6 +703,15 @@ void Engine::consent_put_json(std::string_view record_json) {
     auto lease = pool_.acquire();
     Transaction tx(lease->db(), Transaction::Kind::immediate);
     consent_put(*lease, *rec);
+    {
+        std::string content;
+        JsonWriter w(content);
+        w.begin_object().field("address", history_address(rec->address)).field("list", rec->list);
+        w.field("status", consent_status_name(rec->status)).field("method", consent_method_name(rec->method));
+        w.key("consented_at").timestamp(rec->consented_at);
+        w.field("source", rec->source).end_object();
+        audit(*lease, now, "consent.put", content);
+    }
     tx.commit();
 }
 
@@ -657,9 +720,14 @@ void Engine::consent_withdraw(std::string_view address, std::string_view list) {
     std::string a = normalize(address);
     auto lease = pool_.acquire();
     Transaction tx(lease->db(), Transaction::Kind::immediate);
-    if (!presend::consent_withdraw(*lease, a, list, clock_ms())) {
+    int64_t now = clock_ms();
+    if (!presend::consent_withdraw(*lease, a, list, now)) {
         fail(Status::not_found, "no consent record for " + a + " and list \"" + std::string(list) + "\"");
     }
+    std::string content;
+    JsonWriter w(content);
+    w.begin_object().field("address", history_address(a)).field("list", list).end_object();
+    audit(*lease, now, "consent.withdraw", content);
     tx.commit();
 }
 
@@ -675,7 +743,15 @@ std::string Engine::consent_get_json(std::string_view address, std::optional<std
 std::string Engine::consent_import(std::string_view data, int format, std::string_view name_hint) {
     require_writable();
     auto lease = pool_.acquire();
-    return import_consent(*lease, data, static_cast<ImportFormat>(format), name_hint, config_.address, clock_ms());
+    int64_t now = clock_ms();
+    return import_consent(*lease, data, static_cast<ImportFormat>(format), name_hint, config_.address, now,
+                          [&](Conn &c, std::string_view fmt, int64_t imported, int64_t rejected) {
+                              std::string content;
+                              JsonWriter w(content);
+                              w.begin_object().field("format", fmt).field("source", name_hint);
+                              w.field("imported", imported).field("rejected", rejected).end_object();
+                              audit(c, now, "consent.import", content);
+                          });
 }
 
 void Engine::suppression_put_json(std::string_view record_json) {
@@ -687,6 +763,16 @@ void Engine::suppression_put_json(std::string_view record_json) {
     auto lease = pool_.acquire();
     Transaction tx(lease->db(), Transaction::Kind::immediate);
     suppression_put(*lease, *rec);
+    {
+        std::string content;
+        JsonWriter w(content);
+        w.begin_object().field("address", rec->address[0] == '@' ? rec->address : history_address(rec->address));
+        w.key("list");
+        if (rec->list.empty()) w.null();
+        else w.value(rec->list);
+        w.field("reason", suppression_reason_name(rec->reason)).end_object();
+        audit(*lease, rec->created_at, "suppression.put", content);
+    }
     tx.commit();
 }
 
@@ -698,6 +784,14 @@ void Engine::suppression_remove(std::string_view address, std::optional<std::str
     if (!presend::suppression_remove(*lease, key, list.value_or(""))) {
         fail(Status::not_found, "no suppression for " + key + (list ? " on list \"" + std::string(*list) + "\"" : std::string(" (global)")));
     }
+    std::string content;
+    JsonWriter w(content);
+    w.begin_object().field("address", key[0] == '@' ? key : history_address(key));
+    w.key("list");
+    if (!list) w.null();
+    else w.value(*list);
+    w.end_object();
+    audit(*lease, clock_ms(), "suppression.remove", content);
     tx.commit();
 }
 

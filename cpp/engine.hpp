@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "checkpointer.hpp"
+#include "audit.hpp"
 #include "checks.hpp"
 #include "plugin_host.hpp"
 #include "config.hpp"
@@ -124,6 +125,21 @@ public:
     const std::vector<std::shared_ptr<LoadedPlugin>> &plugins() const noexcept { return plugins_; }
     std::string quota_sync_json(std::string_view account, std::string_view region, std::string_view ses_json);
 
+    // Feedback: provider events, pauses, the audit trail and reports
+    // (engine_feedback.cpp).
+    std::string pause(std::string_view account, std::optional<std::string_view> region, std::string_view reason);
+    std::string resume(std::string_view account, std::optional<std::string_view> region);
+    std::string reputation_json(std::optional<std::string_view> account, std::optional<std::string_view> region);
+    std::string audit_verify_json();
+    std::string events_ingest(std::string_view data, std::string_view options_json);
+    // A report over [from, to): the model (JSON) or rendered (report_model.cpp).
+    std::string report(std::string_view options_json);
+    std::string report_model_json(int64_t from_ms, int64_t to_ms, int64_t row_limit);
+    // The form decisions, the send log and the trail keep an address in.
+    std::string history_address(std::string_view address) const;
+    // Appends an administrative record to the trail in the caller's write transaction.
+    void audit(Conn &c, int64_t at_ms, std::string_view kind, std::string_view content) const;
+
     // Per-thread error text (see presend_engine_errmsg).
     void set_error(std::string message);
     const char *error_text() const;
@@ -155,6 +171,9 @@ private:
     void run_checks(CheckContext &ctx, bool ledger_checks) const;
     std::unique_ptr<Decision> unavailable(const Message &m, bool dry_run, const Error &why);
     std::string new_id(int64_t now_ms);
+    // Adds a "config" record to the trail when the configuration or the
+    // loaded plugins differ from the last one recorded.
+    void record_configuration(Conn &c);
     void require_writable() const;
 
     Config config_;
@@ -167,6 +186,7 @@ private:
     std::vector<std::unique_ptr<Check>> checks_;
     uint64_t id_seed_[2] = {0, 0};
     std::atomic<uint64_t> id_counter_{0};
+    AuditKey audit_key_;
     std::shared_ptr<Resolver> resolver_;  // made at open; used only by auth refresh
     std::mutex refresh_mu_;              // one refresh at a time per engine
 

@@ -58,6 +58,17 @@ constexpr std::array kReasons{
     ReasonDef{"quota.approaching", S::info, "quota",
               "The rolling 24-hour count is at 90% or more of the maximum."},
 
+    ReasonDef{"reputation.paused", S::defer, "reputation",
+              "Sending for the account (or this region of it) is paused by an operator (presend pause)."},
+    ReasonDef{"reputation.bounce_rate", S::defer, "reputation",
+              "The bounce rate over the window is at or above checks.reputation.bounce_defer: marketing waits."},
+    ReasonDef{"reputation.complaint_rate", S::defer, "reputation",
+              "The complaint rate over the window is at or above checks.reputation.complaint_defer: marketing waits."},
+    ReasonDef{"reputation.bounce_rate_warning", S::warn, "reputation",
+              "The bounce rate over the window is at or above checks.reputation.bounce_warn."},
+    ReasonDef{"reputation.complaint_rate_warning", S::warn, "reputation",
+              "The complaint rate over the window is at or above checks.reputation.complaint_warn."},
+
     ReasonDef{"recipient.invalid", S::block, "recipient", "The recipient address is not a valid RFC 5322 address."},
     ReasonDef{"recipient.too_many", S::block, "recipient",
               "The message has more recipients than the account allows per message (SES: 50)."},

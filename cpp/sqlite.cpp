@@ -92,6 +92,11 @@ Stmt &Stmt::bind(int i, std::string_view v) {
     if (rc != SQLITE_OK) db_->raise(rc, "binding a parameter");
     return *this;
 }
+Stmt &Stmt::bind_blob(int i, std::string_view bytes) {
+    int rc = sqlite3_bind_blob64(stmt_, i, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) db_->raise(rc, "binding a parameter");
+    return *this;
+}
 Stmt &Stmt::bind(int i, int64_t v) {
     sqlite3_bind_int64(stmt_, i, v);
     return *this;
@@ -132,6 +137,11 @@ int64_t Stmt::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
 double Stmt::real(int col) const { return sqlite3_column_double(stmt_, col); }
 std::string_view Stmt::text(int col) const {
     const auto *p = reinterpret_cast<const char *>(sqlite3_column_text(stmt_, col));
+    if (p == nullptr) return {};
+    return {p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
+}
+std::string_view Stmt::blob(int col) const {
+    const auto *p = static_cast<const char *>(sqlite3_column_blob(stmt_, col));
     if (p == nullptr) return {};
     return {p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
 }

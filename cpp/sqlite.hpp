@@ -37,6 +37,7 @@ public:
     Stmt &bind_null(int i);
     Stmt &bind(int i, const std::optional<int64_t> &v);
     Stmt &bind_text_or_null(int i, std::string_view v);  // "" binds NULL
+    Stmt &bind_blob(int i, std::string_view bytes);
 
     // Runs one step: true when a row is available.
     bool step();
@@ -50,6 +51,7 @@ public:
     int64_t int64(int col) const;
     double real(int col) const;
     std::string_view text(int col) const;  // valid until the next step/reset
+    std::string_view blob(int col) const;  // valid until the next step/reset
     std::optional<int64_t> opt_int64(int col) const;
 
     explicit operator bool() const noexcept { return stmt_ != nullptr; }

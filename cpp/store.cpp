@@ -136,6 +136,71 @@ CREATE TABLE auth_status(
   report        TEXT NOT NULL          -- the full refresh report (JSON)
 ) WITHOUT ROWID;
 )sql",
+    // 2 -> 3: feedback (events, reputation, pauses) and the audit trail
+    R"sql(
+-- What providers reported, once per event (the fingerprint makes ingestion
+-- idempotent).
+CREATE TABLE event(
+  fingerprint    TEXT PRIMARY KEY,
+  received_at    INTEGER NOT NULL,
+  event_at       INTEGER NOT NULL,
+  kind           TEXT NOT NULL,        -- bounce, complaint, delivery, send, reject, ...
+  bounce_type    TEXT,                 -- Permanent, Transient, Undetermined
+  subtype        TEXT,                 -- bounce subtype or complaint feedback type
+  source         TEXT NOT NULL,        -- notification, event_publishing, arf
+  account        TEXT NOT NULL,
+  region         TEXT NOT NULL,
+  message_id     TEXT,                 -- the original Message-ID, when known
+  ses_message_id TEXT,
+  recipients     TEXT NOT NULL,        -- space-separated (as stored in decisions)
+  effect         TEXT NOT NULL         -- suppressed, counted, recorded
+) WITHOUT ROWID;
+CREATE INDEX event_by_time ON event(event_at);
+
+-- Recipients sent and bounces and complaints received, per account, region
+-- and hour: the reputation guard sums the hours of its window.
+CREATE TABLE reputation_hour(
+  account    TEXT NOT NULL,
+  region     TEXT NOT NULL,
+  hour       INTEGER NOT NULL,         -- Unix time / 3600
+  sends      INTEGER NOT NULL DEFAULT 0,
+  bounces    INTEGER NOT NULL DEFAULT 0,   -- permanent bounces (what SES's bounce rate counts)
+  transient  INTEGER NOT NULL DEFAULT 0,
+  complaints INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (account, region, hour)
+) WITHOUT ROWID;
+
+-- Manual pauses: region '' pauses every region of the account.
+CREATE TABLE pause(
+  account   TEXT NOT NULL,
+  region    TEXT NOT NULL,
+  paused_at INTEGER NOT NULL,
+  reason    TEXT NOT NULL,
+  PRIMARY KEY (account, region)
+) WITHOUT ROWID;
+
+-- The tamper-evident trail: each record's mac is HMAC-SHA-256 over its
+-- sequence number, time, kind, content and the previous record's mac.
+CREATE TABLE audit(
+  seq     INTEGER PRIMARY KEY,
+  at      INTEGER NOT NULL,
+  kind    TEXT NOT NULL,
+  content TEXT NOT NULL,               -- canonical JSON
+  mac     BLOB NOT NULL
+);
+
+-- Small facts about the store itself (the generated audit key when none is
+-- configured).
+CREATE TABLE meta(
+  key   TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+) WITHOUT ROWID;
+
+ALTER TABLE suppression ADD COLUMN event_ref TEXT;   -- the event that suppressed the address
+-- The consent a recipient's send rested on, when the decision was made.
+ALTER TABLE decision_recipient ADD COLUMN consent TEXT;       -- double, single, import, api
+ALTER TABLE decision_recipient ADD COLUMN evidence INTEGER;   -- 1: the record says when and from where
+)sql",
 };
 
 int pragma_int(Conn &c, const char *sql) {
@@ -302,7 +367,7 @@ SuppressionReason suppression_reason_from(std::string_view s) {
     return SuppressionReason::manual;
 }
 
-// Columns: address, scope, reason, created_at, expires_at, note.
+// Columns: address, scope, reason, created_at, expires_at, note, event_ref.
 SuppressionRecord suppression_from_row(const Stmt &s) {
     SuppressionRecord r;
     r.address = s.text(0);
@@ -311,6 +376,7 @@ SuppressionRecord suppression_from_row(const Stmt &s) {
     r.created_at = s.int64(3);
     r.expires_at = s.opt_int64(4);
     r.note = s.text(5);
+    r.event_ref = s.text(6);
     return r;
 }
 
@@ -424,7 +490,7 @@ std::vector<SuppressionRecord> suppression_lookup(Conn &c, std::string_view addr
     // scopes); the scope and expiry are filtered here, which keeps SQLite
     // from building temporary b-trees for IN lists.
     static constexpr const char *kSql =
-        "SELECT address, scope, reason, created_at, expires_at, note FROM suppression WHERE address = ?1";
+        "SELECT address, scope, reason, created_at, expires_at, note, event_ref FROM suppression WHERE address = ?1";
     std::vector<SuppressionRecord> out;
     std::string at_domain;
     at_domain.reserve(domain.size() + 1);
@@ -447,11 +513,11 @@ std::vector<SuppressionRecord> suppression_lookup(Conn &c, std::string_view addr
 
 void suppression_put(Conn &c, const SuppressionRecord &r) {
     static constexpr const char *kSql =
-        "INSERT OR REPLACE INTO suppression(address, scope, reason, created_at, expires_at, note) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+        "INSERT OR REPLACE INTO suppression(address, scope, reason, created_at, expires_at, note, event_ref) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
     Use s(c.stmt(kSql));
     s->bind(1, r.address).bind(2, r.list).bind(3, suppression_reason_name(r.reason)).bind(4, r.created_at);
-    s->bind(5, r.expires_at).bind_text_or_null(6, r.note);
+    s->bind(5, r.expires_at).bind_text_or_null(6, r.note).bind_text_or_null(7, r.event_ref);
     s->run();
 }
 
@@ -465,7 +531,7 @@ bool suppression_remove(Conn &c, std::string_view address, std::string_view list
 
 std::vector<SuppressionRecord> suppression_list(Conn &c, const SuppressionFilter &f) {
     static constexpr const char *kSql =
-        "SELECT address, scope, reason, created_at, expires_at, note FROM suppression "
+        "SELECT address, scope, reason, created_at, expires_at, note, event_ref FROM suppression "
         "WHERE (?1 IS NULL OR address = ?1) AND (?2 = 1 OR scope = ?3) AND (?4 IS NULL OR reason = ?4) "
         "ORDER BY address, scope LIMIT ?5";
     Use s(c.stmt(kSql));
@@ -494,6 +560,9 @@ void write_suppression_json(std::string &out, const std::vector<SuppressionRecor
         w.key("note");
         if (r.note.empty()) w.null();
         else w.value(r.note);
+        w.key("event");  // the fingerprint of the provider event that added it
+        if (r.event_ref.empty()) w.null();
+        else w.value(r.event_ref);
         w.end_object();
     }
     w.end_array();

@@ -15,7 +15,7 @@
 
 namespace presend {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 // PRAGMA application_id: "PRSD". Marks a file as a presend store.
 inline constexpr int32_t kApplicationId = 0x50525344;
 
@@ -91,6 +91,7 @@ struct SuppressionRecord {
     int64_t created_at = 0;
     std::optional<int64_t> expires_at;
     std::string note;
+    std::string event_ref;  // fingerprint of the event that added it; "" when none
 };
 
 // Consent -------------------------------------------------------------------

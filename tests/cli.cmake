@@ -9,7 +9,7 @@ if(_presend_no_pytest)
                   "(install it, or point Python3_EXECUTABLE at a Python that has it)")
 endif()
 
-foreach(suite commands usage bad_input store auth)
+foreach(suite commands usage bad_input store auth feedback)
   add_test(NAME cli.${suite}
     COMMAND ${Python3_EXECUTABLE} -m pytest
       -q -rfEs

@@ -4,9 +4,17 @@ add_executable(presend_unit
   unit/test_checks.cpp
   unit/test_engine.cpp
   unit/test_auth.cpp
+  unit/test_audit.cpp
+  unit/test_reputation.cpp
+  unit/test_events.cpp
 )
 target_link_libraries(presend_unit PRIVATE presend_core GTest::gmock GTest::gtest GTest::gtest_main)
 target_compile_definitions(presend_unit PRIVATE PRESEND_TEST_ZONES_DIR="${CMAKE_CURRENT_SOURCE_DIR}/auth/zones")
+# Amazon's published SES examples, beside the repository when present.
+if(EXISTS ${PROJECT_SOURCE_DIR}/../shared/corpora/ses)
+  get_filename_component(_presend_ses_corpus ${PROJECT_SOURCE_DIR}/../shared/corpora/ses ABSOLUTE)
+  target_compile_definitions(presend_unit PRIVATE PRESEND_SES_CORPUS="${_presend_ses_corpus}")
+endif()
 gtest_discover_tests(presend_unit PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
 
 # --- Pure C tests of the ABI: only presend.h and libpresend ---------------

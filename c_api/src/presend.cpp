@@ -694,3 +694,65 @@ const char *presend_reasons_json(void) {
 }
 
 }  // extern "C"
+
+// --- feedback, audit, reports (1.2) -----------------------------------------
+
+presend_status presend_events_ingest(presend_engine *engine, const char *data, size_t len, const char *options_json,
+                                     char **report_json) {
+    if (report_json != nullptr) *report_json = nullptr;
+    return guarded(engine, [&](presend::Engine &e) {
+        if (data == nullptr && len != 0) presend::fail(Status::invalid_argument, "data must not be NULL");
+        std::string report = e.events_ingest(std::string_view(data != nullptr ? data : "", len),
+                                             options_json != nullptr ? options_json : "");
+        if (report_json != nullptr && (*report_json = owned_copy(report)) == nullptr) throw std::bad_alloc();
+    });
+}
+
+presend_status presend_reputation_status(presend_engine *engine, const char *account, const char *region,
+                                         char **json_out) {
+    if (json_out != nullptr) *json_out = nullptr;
+    return guarded(engine, [&](presend::Engine &e) {
+        if (json_out == nullptr) presend::fail(Status::invalid_argument, "json_out must not be NULL");
+        auto opt = [](const char *s) { return s != nullptr ? std::optional<std::string_view>(s) : std::nullopt; };
+        std::string json = e.reputation_json(opt(account), opt(region));
+        if ((*json_out = owned_copy(json)) == nullptr) throw std::bad_alloc();
+    });
+}
+
+presend_status presend_pause(presend_engine *engine, const char *account, const char *region, const char *reason,
+                             char **json_out) {
+    if (json_out != nullptr) *json_out = nullptr;
+    return guarded(engine, [&](presend::Engine &e) {
+        if (account == nullptr) presend::fail(Status::invalid_argument, "account must not be NULL");
+        std::string json = e.pause(account, region != nullptr ? std::optional<std::string_view>(region) : std::nullopt,
+                                   reason != nullptr ? reason : "");
+        if (json_out != nullptr && (*json_out = owned_copy(json)) == nullptr) throw std::bad_alloc();
+    });
+}
+
+presend_status presend_resume(presend_engine *engine, const char *account, const char *region, char **json_out) {
+    if (json_out != nullptr) *json_out = nullptr;
+    return guarded(engine, [&](presend::Engine &e) {
+        if (account == nullptr) presend::fail(Status::invalid_argument, "account must not be NULL");
+        std::string json = e.resume(account, region != nullptr ? std::optional<std::string_view>(region) : std::nullopt);
+        if (json_out != nullptr && (*json_out = owned_copy(json)) == nullptr) throw std::bad_alloc();
+    });
+}
+
+presend_status presend_audit_verify(presend_engine *engine, char **json_out) {
+    if (json_out != nullptr) *json_out = nullptr;
+    return guarded(engine, [&](presend::Engine &e) {
+        if (json_out == nullptr) presend::fail(Status::invalid_argument, "json_out must not be NULL");
+        std::string json = e.audit_verify_json();
+        if ((*json_out = owned_copy(json)) == nullptr) throw std::bad_alloc();
+    });
+}
+
+presend_status presend_report(presend_engine *engine, const char *options_json, char **out) {
+    if (out != nullptr) *out = nullptr;
+    return guarded(engine, [&](presend::Engine &e) {
+        if (out == nullptr) presend::fail(Status::invalid_argument, "out must not be NULL");
+        std::string doc = e.report(options_json != nullptr ? options_json : "");
+        if ((*out = owned_copy(doc)) == nullptr) throw std::bad_alloc();
+    });
+}

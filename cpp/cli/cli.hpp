@@ -74,9 +74,18 @@ std::string json_string(std::string_view s);
 void print_json_or(const Args &a, const std::string &json, const std::string &text);
 std::string pretty(const std::string &json);
 void allow_only(const Args &a, std::initializer_list<const char *> names);
+// Throws UsageError("usage: presend " + usage) unless min <= positional <= max.
+void need_positional(const Args &a, size_t min, size_t max, const char *usage);
 
 int cmd_demo(const Args &args);
 int cmd_auth(const Args &args);
 int cmd_iam(const Args &args);  // iam.cpp
+// feedback.cpp
+int cmd_events(const Args &args);
+int cmd_pause(const Args &args);
+int cmd_resume(const Args &args);
+int cmd_reputation(const Args &args);
+int cmd_audit(const Args &args);
+int cmd_report(const Args &args);
 
 }  // namespace presend::cli

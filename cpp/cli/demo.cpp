@@ -4,6 +4,8 @@
 #include <cjson/cJSON.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -33,7 +35,7 @@ int64_t sim_now(void *user) { return static_cast<SimClock *>(user)->now.load(); 
 constexpr const char *kConfig = R"({
   "defaults": {"account": "acme", "region": "us-east-1"},
   "accounts": {
-    "acme": {"tier": "production",
+    "acme": {"tier": "production", "aws_account_id": "111122223333",
              "regions": {"us-east-1":      {"max_24h": 50000, "max_rate": 14},
                          "eu-west-1":      {"max_24h": 50000, "max_rate": 14},
                          "ap-southeast-2": {"max_24h": 4, "max_rate": 2, "burst": 2}}},
@@ -78,6 +80,21 @@ std::string marketing(const std::string &region, const std::vector<std::string> 
     }
     return m + "}";
 }
+
+// What SES sends back (notifications, as an SNS subscription delivers them raw).
+constexpr const char *kBounceNotification =
+    R"({"notificationType": "Bounce", "bounce": {"bounceType": "Permanent", "bounceSubType": "General", )"
+    R"("bouncedRecipients": [{"emailAddress": "bob@mail.example", "status": "5.1.1", "action": "failed", )"
+    R"("diagnosticCode": "smtp; 550 5.1.1 user unknown"}], "timestamp": "2026-11-02T09:00:30.000Z", )"
+    R"("feedbackId": "demo-bounce-1"}, "mail": {"timestamp": "2026-11-02T09:00:01.000Z", "messageId": "demo-1", )"
+    R"("source": "news@acme.example", "sourceArn": "arn:aws:ses:us-east-1:111122223333:identity/acme.example", )"
+    R"("sendingAccountId": "111122223333", "destination": ["bob@mail.example"]}})";
+constexpr const char *kComplaintNotification =
+    R"({"notificationType": "Complaint", "complaint": {"complainedRecipients": [{"emailAddress": "dieter@post.example"}], )"
+    R"("timestamp": "2026-11-02T09:00:40.000Z", "feedbackId": "demo-complaint-1", "complaintFeedbackType": "abuse"}, )"
+    R"("mail": {"timestamp": "2026-11-02T09:00:03.000Z", "messageId": "demo-2", "source": "news@acme.example", )"
+    R"("sourceArn": "arn:aws:ses:eu-west-1:111122223333:identity/acme.example", "sendingAccountId": "111122223333", )"
+    R"("destination": ["dieter@post.example"]}})";
 
 struct Step {
     std::string title;
@@ -234,11 +251,50 @@ int cmd_demo(const Args &args) {
                     static_cast<long long>(cJSON_GetObjectItem(doc, "max_rate")->valuedouble));
         cJSON_Delete(doc);
     }
+    // 4. What SES reports back, the trail, and the report.
+    clock.now += 60 * 1000;
+    std::string events = std::string(kBounceNotification) + "\n" + kComplaintNotification + "\n";
+    Owned ingest;
+    must(presend_events_ingest(e, events.data(), events.size(), R"({"source": "demo"})", &ingest.p), e, "events ingest");
+    cJSON *ing = cJSON_Parse(ingest.p);
+    std::cout << "\n4. SES reported a hard bounce (bob@mail.example) and a complaint (dieter@post.example):\n"
+              << "   " << cJSON_GetObjectItem(ing, "ingested")->valueint << " events ingested, "
+              << cJSON_GetObjectItem(ing, "suppressed")->valueint << " addresses suppressed\n";
+    cJSON_Delete(ing);
+    {
+        clock.now += 1000;
+        std::string again = marketing("us-east-1", {"bob@mail.example"});
+        presend_decision *d = nullptr;
+        must(presend_engine_check(e, again.data(), again.size(), PRESEND_CHECK_DRY_RUN, &d), e, "check");
+        std::cout << "   the next message to bob@mail.example: ";
+        print_decision(d, false);
+        presend_decision_free(d);
+    }
+    Owned verify;
+    must(presend_audit_verify(e, &verify.p), e, "audit verify");
+    cJSON *ver = cJSON_Parse(verify.p);
+    std::cout << "   audit trail: " << cJSON_GetObjectItem(ver, "records")->valueint << " records, "
+              << (cJSON_IsTrue(cJSON_GetObjectItem(ver, "ok")) ? "intact" : "BROKEN") << "\n";
+    cJSON_Delete(ver);
+    Owned html;
+    must(presend_report(e, R"({"from": "2026-11-02", "to": "2026-11-03", "format": "html"})", &html.p), e, "report");
+    std::string report_path =
+        keep ? dir + "/presend-demo-report.html" : (std::filesystem::temp_directory_path() / "presend-demo-report.html").string();
+    {
+        std::FILE *f = std::fopen(report_path.c_str(), "wb");
+        if (f == nullptr) throw CliError{"demo: cannot write " + report_path + ": " + std::strerror(errno)};
+        std::string body = html.str();
+        bool ok = std::fwrite(body.data(), 1, body.size(), f) == body.size();
+        ok = std::fclose(f) == 0 && ok;
+        if (!ok) throw CliError{"demo: cannot write " + report_path};
+    }
+
     bool all_four = tally.verdicts["allow"] > 0 && tally.verdicts["partial"] > 0 && tally.verdicts["block"] > 0 &&
                     tally.verdicts["defer"] > 0;
     guard.reset();
     if (!keep) std::filesystem::remove_all(dir);
     else std::cout << "\nThe store is kept in " << store << "\n";
+    std::cout << "\nReport: " << report_path << "\n";
     if (!all_four) throw CliError{"demo: the campaign did not produce all four verdicts"};
     return kExitOk;
 }

@@ -55,6 +55,17 @@ Commands:
                                        (without files: the policies of the configuration's iam plugin)
   iam simulate POLICY.json... --action A --resource ARN [--context KEY=VALUE]...
                                        how AWS would decide the request (policies combined)
+  events ingest FILE|- [--format auto|ses|arf] [--account A] [--region R] [--sns-certificate PEM]
+                                       ingest SES notifications/events (JSON, array, JSON Lines,
+                                       SNS envelopes) or an ARF report; exit 1 when a document failed
+  pause ACCOUNT [--region R] [--reason TEXT]
+                                       defer every message of the account (or region)
+  resume ACCOUNT [--region R]          lift a pause
+  reputation [--account A] [--region R]
+                                       bounce and complaint rates against the levels and SES's thresholds
+  audit verify                         check the audit chain; exit 1 naming the first bad record
+  report [--from DATE] [--to DATE] [--format html|json|csv|md] [-o FILE | --output FILE]
+                                       a report over the period (default: the last 7 days, json)
   reasons                              list every reason code
   address ADDRESS...                   print each address's normalized form, or why it is invalid
   version                              print the library version
@@ -73,7 +84,7 @@ const std::set<std::string> kValued = {
     "country", "jurisdiction", "reason", "note", "address", "limit", "account", "region", "from", "max-24h",
     "max-rate", "sent-last-24h", "format", "keep", "mail-from", "helo", "zone", "record", "domain", "selector",
     "provider-suffix", "mode", "mail-from-domain", "easy-dkim", "spf-include", "sending-ip", "action",
-    "resource", "context"};
+    "resource", "context", "to", "output", "sns-certificate"};
 const std::set<std::string> kFlags = {"json", "dry-run", "batch", "help", "force"};
 
 Args parse_args(int argc, char **argv, std::vector<std::string> &words) {
@@ -102,6 +113,9 @@ Args parse_args(int argc, char **argv, std::vector<std::string> &words) {
             } else {
                 throw UsageError{"unknown option --" + name};
             }
+        } else if (s == "-o") {
+            if (i + 1 >= argc) throw UsageError{"-o needs a file"};
+            a.options["output"].push_back(argv[++i]);
         } else if (s == "-h") {
             a.flags.push_back("help");
         } else {
@@ -111,9 +125,6 @@ Args parse_args(int argc, char **argv, std::vector<std::string> &words) {
     return a;
 }
 
-void need_positional(const Args &a, size_t min, size_t max, const char *usage) {
-    if (a.positional.size() < min || a.positional.size() > max) throw UsageError{std::string("usage: presend ") + usage};
-}
 
 
 // Builds a JSON object from option values (keys with dashes become
@@ -509,6 +520,10 @@ int cmd_init(const Args &a) {
 
 }  // namespace
 
+void need_positional(const Args &a, size_t min, size_t max, const char *usage) {
+    if (a.positional.size() < min || a.positional.size() > max) throw UsageError{std::string("usage: presend ") + usage};
+}
+
 void allow_only(const Args &a, std::initializer_list<const char *> names) {
     for (const auto &[k, v] : a.options) {
         (void)v;
@@ -685,6 +700,12 @@ int main(int argc, char **argv) {
         if (cmd == "address") return cmd_address(args);
         if (cmd == "auth") return cmd_auth(args);
         if (cmd == "iam") return cmd_iam(args);
+        if (cmd == "events") return cmd_events(args);
+        if (cmd == "pause") return cmd_pause(args);
+        if (cmd == "resume") return cmd_resume(args);
+        if (cmd == "reputation") return cmd_reputation(args);
+        if (cmd == "audit") return cmd_audit(args);
+        if (cmd == "report") return cmd_report(args);
         if (cmd == "version") {
             std::cout << (args.json ? std::string("{\"version\":\"") + presend_version() + "\"}" : std::string("presend ") + presend_version()) << "\n";
             return kExitOk;

@@ -64,8 +64,14 @@ def test_demo_shows_all_four_verdicts_and_cleans_up(cli):
     assert all(int(n) > 0 for n in summary.groups()), summary.group(0)
     for verdict in VERDICTS:
         assert re.search(rf"^{verdict}\b.*decision", res.out, re.M), f"no {verdict} decision printed"
-    # The temporary store is gone afterwards.
-    assert list((cli.dir / "tmp").iterdir()) == []
+    # It ends with a report, and the temporary store is gone afterwards.
+    report = re.search(r"^Report: (.+)$", res.out, re.M)
+    assert report, res
+    assert report.group(1) == str(cli.dir / "tmp" / "presend-demo-report.html")
+    html = (cli.dir / "tmp" / "presend-demo-report.html").read_text()
+    assert "<svg" in html and "Audit chain verified" in html
+    assert "4. SES reported" in res.out and "audit trail: " in res.out and "intact" in res.out
+    assert [p.name for p in (cli.dir / "tmp").iterdir()] == ["presend-demo-report.html"]
 
 
 def test_demo_keep_keeps_the_store(cli):

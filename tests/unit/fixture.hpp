@@ -4,6 +4,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -64,6 +65,19 @@ inline std::string simple_config(int64_t max_24h, int64_t max_rate, int64_t burs
     return R"({"accounts": {"prod": {"regions": {"us-east-1": {"max_24h": )" + std::to_string(max_24h) +
            R"(, "max_rate": )" + std::to_string(max_rate) + R"(, "burst": )" + std::to_string(burst) +
            R"(}}}}, "checks": )" + checks + "}";
+}
+
+// The first column of the first row of a query on a store file, read
+// directly (not through presend); -1 when there is no row.
+inline int64_t count_rows(const std::string &path, const std::string &sql) {
+    sqlite3 *h = nullptr;
+    sqlite3_open_v2(path.c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt *s = nullptr;
+    sqlite3_prepare_v2(h, sql.c_str(), -1, &s, nullptr);
+    int64_t v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+    sqlite3_finalize(s);
+    sqlite3_close(h);
+    return v;
 }
 
 // A JSON array of strings.

@@ -34,16 +34,6 @@ Status open_status(const std::string &config, const std::string &store) {
     }
 }
 
-int64_t count_rows(const std::string &db, const char *sql) {
-    sqlite3 *h = nullptr;
-    sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr);
-    sqlite3_stmt *s = nullptr;
-    sqlite3_prepare_v2(h, sql, -1, &s, nullptr);
-    int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-    sqlite3_finalize(s);
-    sqlite3_close(h);
-    return n;
-}
 
 std::string integrity(const std::string &db) {
     sqlite3 *h = nullptr;
@@ -74,16 +64,23 @@ TEST_F(StoreTest, AVersionOneStoreIsMigratedWithItsData) {
     engine_->consent_put_json(R"({"address": "kept@example.org", "list": "weekly"})");
     ASSERT_EQ(check(txn({"a@example.org"}))->verdict, Verdict::allow);
     engine_.reset();
-    // What a store written by presend 1.0 looks like: no authentication tables.
+    // What a store written by presend 1.0 looks like: no authentication,
+    // feedback or audit tables.
     sqlite3 *h = nullptr;
     sqlite3_open(dir_.file("store.db").c_str(), &h);
-    ASSERT_EQ(sqlite3_exec(h, "DROP TABLE dns_cache; DROP TABLE auth_status; PRAGMA user_version=1", nullptr, nullptr,
-                           nullptr),
+    ASSERT_EQ(sqlite3_exec(h,
+                           "DROP TABLE dns_cache; DROP TABLE auth_status; DROP TABLE event; DROP TABLE reputation_hour; "
+                           "DROP TABLE pause; DROP TABLE audit; DROP TABLE meta; "
+                           "ALTER TABLE suppression DROP COLUMN event_ref; ALTER TABLE decision_recipient DROP COLUMN consent; "
+                           "ALTER TABLE decision_recipient DROP COLUMN evidence; PRAGMA user_version=1",
+                           nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(h);
     open(simple_config(100, 10, 10));
-    EXPECT_EQ(count_rows(dir_.file("store.db"), "PRAGMA user_version"), 2);
+    EXPECT_EQ(count_rows(dir_.file("store.db"), "PRAGMA user_version"), kSchemaVersion);
     EXPECT_EQ(count_rows(dir_.file("store.db"), "SELECT count(*) FROM auth_status"), 0);
+    // The trail starts with the configuration the upgraded store was opened with.
+    EXPECT_EQ(count_rows(dir_.file("store.db"), "SELECT count(*) FROM audit WHERE kind = 'config'"), 1);
     EXPECT_NE(engine_->consent_get_json("kept@example.org", std::nullopt), "[]");
     EXPECT_EQ(check(txn({"a@example.org"}))->quota->sent_24h, 2);
 }

@@ -63,11 +63,11 @@ extern "C" {
  * ------------------------------------------------------------------------ */
 
 #define PRESEND_VERSION_MAJOR 1
-#define PRESEND_VERSION_MINOR 1
+#define PRESEND_VERSION_MINOR 2
 #define PRESEND_VERSION_PATCH 0
-#define PRESEND_VERSION_STRING "1.1.0"
+#define PRESEND_VERSION_STRING "1.2.0"
 /* major * 10000 + minor * 100 + patch */
-#define PRESEND_VERSION_NUMBER 10100
+#define PRESEND_VERSION_NUMBER 10200
 
 /* The library's version string, e.g. "1.0.0". Borrowed, static. */
 PRESEND_API const char *presend_version(void);
@@ -528,6 +528,65 @@ PRESEND_API const char *presend_reasons_json(void);
  * each with a "source" ("presend" or "plugin NAME VERSION"). *json_out is
  * owned: free with presend_free. (1.1) */
 PRESEND_API presend_status presend_engine_reasons(presend_engine *engine, char **json_out);
+
+/* ------------------------------------------------------------------------
+ * Feedback: provider events, the reputation guard, pauses (1.2)
+ * ------------------------------------------------------------------------ */
+
+/* Ingests what a provider reported: Amazon SES notifications and published
+ * events (bare or in SNS envelopes; one JSON document, an array, or JSON
+ * Lines) or one ARF feedback report (RFC 5965). Each event is stored once:
+ * ingesting the same event again changes nothing. Permanent bounces and
+ * complaints add their recipients to the suppression list (with the event's
+ * fingerprint); bounces and complaints feed the reputation guard.
+ *   options_json  NULL or {"format": "auto" | "ses" | "arf", "account": ...,
+ *                 "region": ..., "source": "name for the audit trail",
+ *                 "sns_certificate": "PEM of the SNS signing certificate"}
+ *   report_json   may be NULL; receives an owned JSON report:
+ *                 {"documents", "ingested", "duplicates", "failed", "other",
+ *                  "suppressed", "bounces", "transient_bounces", "complaints",
+ *                  "outcomes": [{"index", "line", "status": "ingested" |
+ *                  "duplicate" | "error" | "sns_confirmation" | "notice", ...,
+ *                  "error": {"code", "message"}}]}
+ * A malformed document is reported in its outcome and does not stop the
+ * others; PRESEND_OK then still. Errors: PRESEND_EINVAL (bad options),
+ * PRESEND_ETOOBIG, PRESEND_ESTORE (nothing of the input was stored). */
+PRESEND_API presend_status presend_events_ingest(presend_engine *engine, const char *data, size_t len,
+                                                 const char *options_json, char **report_json);
+
+/* Bounce and complaint rates per account and region over the configured
+ * window, with the levels, SES's review and pause thresholds, how far each
+ * rate is from them, and any pause. NULL account/region: all of them.
+ * *json_out is owned. */
+PRESEND_API presend_status presend_reputation_status(presend_engine *engine, const char *account, const char *region,
+                                                     char **json_out);
+
+/* Pauses an account (region NULL: every region) or one region: every message
+ * is deferred with reputation.paused until presend_resume. reason may be NULL.
+ * json_out may be NULL. PRESEND_EINVAL for an unknown account or region. */
+PRESEND_API presend_status presend_pause(presend_engine *engine, const char *account, const char *region,
+                                         const char *reason, char **json_out);
+/* Lifts a pause set with the same account and region. PRESEND_ENOTFOUND when
+ * there is none. */
+PRESEND_API presend_status presend_resume(presend_engine *engine, const char *account, const char *region,
+                                          char **json_out);
+
+/* ------------------------------------------------------------------------
+ * The audit trail and reports (1.2)
+ * ------------------------------------------------------------------------ */
+
+/* Verifies the whole audit chain: {"ok", "records", "first_bad", "problem",
+ * "verified_through", "head", "key"}. A broken chain is PRESEND_OK with
+ * "ok": false (the call worked; the trail did not). *json_out is owned. */
+PRESEND_API presend_status presend_audit_verify(presend_engine *engine, char **json_out);
+
+/* A report over a period, as JSON (the model) or rendered:
+ *   options_json  {"from": "2026-11-01", "to": "2026-11-30" (dates or RFC
+ *                 3339 times; "to" is exclusive; default: the last 7 days),
+ *                 "format": "json" | "html" | "csv" | "md", "limit": rows of
+ *                 the not-sent table (default 200)}
+ *   out           receives the owned document. */
+PRESEND_API presend_status presend_report(presend_engine *engine, const char *options_json, char **out);
 
 #ifdef __cplusplus
 }
