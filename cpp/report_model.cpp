@@ -494,9 +494,10 @@ std::string Engine::report_model_json(int64_t from, int64_t to, int64_t limit) {
             "Bounce and complaint notifications from SES are ingested as they arrive; permanent bounces and complaints "
             "add the address to the suppression list at once (" + grouped(ev_suppressed) +
                 " in the period), and presend blocks suppressed addresses before every send. Over the last " +
-                std::to_string(rc.window_ms / 3600000) + " hours the worst bounce rate was " + format_percent(worst_bounce) +
-                " and the worst complaint rate " + format_percent(worst_complaint) + " (" + grouped(window_sends) +
-                " sends); presend defers marketing mail from " + format_percent(rc.bounce_defer) + " bounces or " +
+                std::to_string(rc.window_ms / 3600000) + " hours (" + grouped(window_sends) +
+                " sends), the worst bounce rate of a region with at least " + grouped(rc.min_volume) + " sends was " +
+                format_percent(worst_bounce) + " and the worst complaint rate " + format_percent(worst_complaint) +
+                "; presend defers marketing mail from " + format_percent(rc.bounce_defer) + " bounces or " +
                 format_percent(rc.complaint_defer) + " complaints, below SES's review thresholds.");
     w.field("opt_out",
             "Every marketing message must carry List-Unsubscribe with an https URI and one-click List-Unsubscribe-Post "

@@ -27,3 +27,4 @@ set_tests_properties(report.browser PROPERTIES
   LABELS report
   TIMEOUT 600
   ENVIRONMENT "PRESEND_REPORT_RENDER=$<TARGET_FILE:presend_report_render>;PRESEND_REPORT_SAMPLE=${CMAKE_CURRENT_SOURCE_DIR}/report/sample-report.json;PRESEND_CHROMIUM=${PRESEND_CHROMIUM};PYTHONDONTWRITEBYTECODE=1")
+presend_fuzz_target(report_model LIBS presend_report)

@@ -15,7 +15,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string slurp(const std::string &path) {
+[[maybe_unused]] std::string slurp(const std::string &path) {  // used with the shared corpus
     std::ifstream in(path, std::ios::binary);
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
@@ -178,6 +178,42 @@ TEST_F(EventsTest, ABadEventNeverLosesStoredData) {
     std::string junk(1000, '\xff');
     EXPECT_THAT(engine_->events_ingest(junk, R"({"format": "ses"})"), HasSubstr(R"("failed":1)"));
     EXPECT_THAT(suppressions(), HasSubstr("asked by phone"));
+}
+
+TEST_F(EventsTest, RequiredSnsSignaturesRejectUnsignedEnvelopes) {
+    std::string cfg = kConfig;
+    cfg.insert(cfg.rfind('}'), R"(, "events": {"sns_verify": "required"})");
+    open(cfg);
+    std::string r = engine_->events_ingest(in_sns(kBounce), "");
+    EXPECT_THAT(r, HasSubstr(R"("ingested":0,"duplicates":0,"failed":1)"));
+    EXPECT_THAT(r, HasSubstr(R"("code":"sns_unsigned")"));
+    EXPECT_EQ(suppressions(), "[]");
+    // A bare document has no envelope to verify: it is what the host read itself.
+    EXPECT_THAT(engine_->events_ingest(kBounce, ""), HasSubstr(R"("ingested":1)"));
+    // Without "required", an unsigned envelope is accepted.
+    open(kConfig);
+    EXPECT_THAT(engine_->events_ingest(in_sns(kComplaint), ""), HasSubstr(R"("ingested":1)"));
+}
+
+TEST_F(EventsTest, ReportsWorkWithHashedAddresses) {
+    std::string cfg = kConfig;
+    cfg.insert(cfg.rfind('}'), R"(, "audit": {"key": "0123456789abcdef-test", "addresses": "hashed"})");
+    // A key applies from a store's first record: start a new store.
+    engine_.reset();
+    for (const char *f : {"store.db", "store.db-wal", "store.db-shm"}) std::filesystem::remove(dir_.file(f));
+    open(cfg);
+    engine_->suppression_put_json(R"({"address": "blocked@example.org", "reason": "manual"})");
+    check(txn({"blocked@example.org", "fine@example.org"}));
+    engine_->events_ingest(kBounce, "");
+    std::string model = engine_->report_model_json(kT0 - 86400000, kT0 + 86400000, 100);
+    EXPECT_THAT(model, HasSubstr(R"("addresses":"hashed")"));
+    EXPECT_THAT(model, HasSubstr(R"("total":1,"shown":1,"truncated":false)"));
+    EXPECT_THAT(model, ::testing::ContainsRegex(R"("recipient":"k:[0-9a-f]{16}")"));
+    EXPECT_THAT(model, Not(HasSubstr("blocked@example.org")));
+    EXPECT_THAT(model, HasSubstr(R"("recipient_verdicts":{"allow":1,"block":1,"defer":0})"));
+    EXPECT_THAT(model, HasSubstr(R"("verified":true)"));
+    auto html = engine_->report(R"({"format": "html", "from": "2026-11-01", "to": "2026-11-03"})");
+    EXPECT_THAT(html, Not(HasSubstr("blocked@example.org")));
 }
 
 // --- the shared corpus of AWS examples ------------------------------------------------
