@@ -1,0 +1,3 @@
+module github.com/presend/presend/bindings/go
+
+go 1.24
