@@ -1,0 +1,9 @@
+<?php
+declare(strict_types=1);
+
+namespace Presend;
+
+/** PRESEND_EUNKNOWN_ACCOUNT: the account is not configured. */
+class UnknownAccountException extends MessageException
+{
+}
