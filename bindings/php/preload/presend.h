@@ -6,7 +6,8 @@
  * two #define lines only at the very top of the file: keep them there.
  * FFI_LIB is looked up like dlopen() does (ld.so.conf, LD_LIBRARY_PATH); set
  * it to the absolute path of libpresend.so.1 if the library is elsewhere.
- * The declarations below are those of ../presend.h (tests/HeaderTest.php).
+ * The declarations below are checked against c_api/include/presend/presend.h
+ * by tests/HeaderTest.php; on the CLI the binding reads this same file.
  */
 typedef int32_t presend_status;
 typedef int32_t presend_verdict;

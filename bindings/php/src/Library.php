@@ -91,7 +91,10 @@ final class Library
         }
         $path = self::$path ?? (getenv('PRESEND_LIBRARY') ?: 'libpresend.so.1');
         try {
-            self::$ffi = FFI::cdef((string) file_get_contents(__DIR__ . '/../presend.h'), $path);
+            // One header serves both set-ups: FFI::cdef() cannot read the two
+            // #define lines FFI::load() needs at its top, so they are dropped here.
+            $header = (string) file_get_contents(__DIR__ . '/../preload/presend.h');
+            self::$ffi = FFI::cdef((string) preg_replace('/^#define FFI_\w+ .*$/m', '', $header), $path);
         } catch (\FFI\Exception $e) {
             throw new Exception("presend: cannot load {$path}: " . $e->getMessage(), Library::ERROR, $e);
         }

@@ -6,13 +6,13 @@ namespace Presend\Tests;
 use Presend\Library;
 
 /**
- * bindings/php/presend.h is a hand-kept copy of declarations of the real
+ * bindings/php/preload/presend.h is a hand-kept copy of declarations of the real
  * header, which FFI::cdef() cannot parse. It must say exactly what
  * c_api/include/presend/presend.h says.
  */
 final class HeaderTest extends TestCase
 {
-    private const OURS = __DIR__ . '/../presend.h';
+    private const OURS = __DIR__ . '/../preload/presend.h';
     private const PRELOAD = __DIR__ . '/../preload/presend.h';
     private const REAL = __DIR__ . '/../../../c_api/include/presend/presend.h';
 
@@ -63,9 +63,8 @@ final class HeaderTest extends TestCase
         }
     }
 
-    public function testPreloadHeaderDeclaresTheSame(): void
+    public function testPreloadHeaderStartsWithItsDefines(): void
     {
-        $this->assertSame(self::declarations(self::OURS), self::declarations(self::PRELOAD));
         $preload = (string) file_get_contents(self::PRELOAD);
         $this->assertStringStartsWith("#define FFI_SCOPE \"presend\"\n#define FFI_LIB ", $preload, "PHP reads these only at the top of the file");
         $this->assertMatchesRegularExpression('/^#define FFI_LIB "[^"]*libpresend\.so\.1"$/m', $preload);
