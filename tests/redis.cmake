@@ -1,0 +1,10 @@
+# --- The Redis ledger against a real redis-server on loopback ------------------
+find_program(PRESEND_REDIS_SERVER redis-server)
+if(TARGET presend_redis AND PRESEND_REDIS_SERVER)
+  add_executable(presend_unit_redis unit/test_redis_ledger.cpp)
+  target_link_libraries(presend_unit_redis PRIVATE presend_redis GTest::gtest GTest::gtest_main)
+  target_compile_definitions(presend_unit_redis PRIVATE PRESEND_REDIS_SERVER="${PRESEND_REDIS_SERVER}")
+  gtest_discover_tests(presend_unit_redis PROPERTIES LABELS unit RUN_SERIAL TRUE DISCOVERY_TIMEOUT 60)
+else()
+  message(WARNING "hiredis or redis-server missing: the Redis ledger tests are not built (scripts/setup installs them)")
+endif()

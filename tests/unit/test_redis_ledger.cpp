@@ -1,0 +1,181 @@
+// The Redis ledger against a real redis-server on loopback, started here.
+#include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "redis_ledger.hpp"
+
+namespace presend {
+namespace {
+
+class RedisServer {
+public:
+    RedisServer() : port_(20000 + static_cast<int>(::getpid() % 20000)) { start(); }
+    ~RedisServer() { stop(); }
+    int port() const { return port_; }
+    void start() {
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            std::string port = std::to_string(port_);
+            ::execlp(PRESEND_REDIS_SERVER, PRESEND_REDIS_SERVER, "--port", port.c_str(), "--bind", "127.0.0.1", "--save", "",
+                     "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", static_cast<char *>(nullptr));
+            ::_exit(127);
+        }
+        for (int i = 0; i < 200; ++i) {
+            redisContext *c = redisConnect("127.0.0.1", port_);
+            bool up = c != nullptr && c->err == 0;
+            if (c != nullptr) redisFree(c);
+            if (up) return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        ADD_FAILURE() << "redis-server did not start";
+    }
+    void stop() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGTERM);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+
+private:
+    int port_;
+    pid_t pid_ = -1;
+};
+
+// The test process's keys (forked children share them: the pid is read once).
+const std::string &test_prefix() {
+    static const std::string prefix = "presend-test-" + std::to_string(::getpid()) + ":";
+    return prefix;
+}
+
+RedisOptions options(int port) {
+    RedisOptions o;
+    o.url.port = port;
+    o.prefix = test_prefix();
+    return o;
+}
+
+TEST(RedisUrlTest, ParsesWhatUsersWrite) {
+    auto u = parse_redis_url("redis://:s3cret@cache.internal:6380/2");
+    ASSERT_TRUE(u.ok()) << u.error().message;
+    EXPECT_EQ(u->host, "cache.internal");
+    EXPECT_EQ(u->port, 6380);
+    EXPECT_EQ(u->db, 2);
+    EXPECT_EQ(u->password, "s3cret");
+    EXPECT_TRUE(u->user.empty());
+    auto d = parse_redis_url("redis://127.0.0.1");
+    ASSERT_TRUE(d.ok());
+    EXPECT_EQ(d->port, 6379);
+    EXPECT_EQ(d->db, 0);
+    auto acl = parse_redis_url("rediss://mailer:pw@r.example:6390/0");
+    ASSERT_TRUE(acl.ok());
+    EXPECT_TRUE(acl->tls);
+    EXPECT_EQ(acl->user, "mailer");
+    for (const char *bad : {"http://x", "redis://", "redis://h:0", "redis://h:99999", "redis://h/16", "redis://h/x"}) {
+        auto r = parse_redis_url(bad);
+        EXPECT_FALSE(r.ok()) << bad;
+        if (!r.ok()) {
+            EXPECT_EQ(r.error().status, Status::config) << bad;
+        }
+    }
+    RedisOptions tls;
+    tls.url = *acl;
+    EXPECT_THROW(RedisLedger{tls}, Failure);
+}
+
+class RedisLedgerTest : public ::testing::Test {
+protected:
+    RedisServer server_;
+};
+
+TEST_F(RedisLedgerTest, TheDailyMaximumIsExact) {
+    RedisLedger l(options(server_.port()));
+    int64_t granted = 0;
+    RedisLedger::Reservation last;
+    for (int i = 0; i < 80; ++i) {
+        last = l.reserve("prod", "us-east-1", 5, 300, 1000000, 1000000);
+        granted += last.granted;
+    }
+    EXPECT_EQ(granted, 300);
+    EXPECT_TRUE(last.daily);
+    EXPECT_GT(last.retry_ms, 86000000);  // the first sends leave the window in about 24 hours
+    EXPECT_LE(last.retry_ms, 86400000);
+    EXPECT_EQ(l.sent_24h("prod", "us-east-1"), 300);
+    EXPECT_EQ(l.sent_24h("prod", "eu-west-1"), 0) << "each account and region has its own ledger";
+}
+
+TEST_F(RedisLedgerTest, TheRateAllowsItsBurstThenWaits) {
+    RedisLedger l(options(server_.port()));
+    auto r = l.reserve("prod", "us-east-1", 15, 50000, 10, 10);
+    EXPECT_EQ(r.granted, 10);
+    EXPECT_FALSE(r.daily);
+    EXPECT_GT(r.retry_ms, 0);
+    EXPECT_LE(r.retry_ms, 100);  // one recipient every 100 ms at 10/s
+    std::this_thread::sleep_for(std::chrono::milliseconds(r.retry_ms + 5));
+    EXPECT_EQ(l.reserve("prod", "us-east-1", 1, 50000, 10, 10).granted, 1);
+}
+
+TEST_F(RedisLedgerTest, FourProcessesShareOneMaximum) {
+    (void)test_prefix();
+    std::vector<pid_t> kids;
+    for (int k = 0; k < 4; ++k) {
+        pid_t pid = ::fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            int granted = 0;
+            try {
+                RedisLedger l(options(server_.port()));
+                for (int i = 0; i < 200; ++i) granted += static_cast<int>(l.reserve("prod", "us-east-1", 1, 300, 1000000, 1000000).granted);
+            } catch (...) {
+                ::_exit(255);
+            }
+            ::_exit(granted);
+        }
+        kids.push_back(pid);
+    }
+    int total = 0;
+    for (pid_t pid : kids) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_NE(WEXITSTATUS(status), 255);
+        total += WEXITSTATUS(status);
+    }
+    EXPECT_EQ(total, 300);
+}
+
+TEST_F(RedisLedgerTest, AReleaseGivesBackItsSecond) {
+    RedisLedger l(options(server_.port()));
+    auto r = l.reserve("prod", "us-east-1", 3, 3, 1000, 1000);
+    ASSERT_EQ(r.granted, 3);
+    EXPECT_EQ(l.reserve("prod", "us-east-1", 1, 3, 1000, 1000).granted, 0);
+    l.release("prod", "us-east-1", 2, r.second);
+    EXPECT_EQ(l.sent_24h("prod", "us-east-1"), 1);
+    EXPECT_EQ(l.reserve("prod", "us-east-1", 5, 3, 1000, 1000).granted, 2);
+    l.release("prod", "us-east-1", 10, r.second - 100000);  // outside the window: nothing to give back
+    EXPECT_EQ(l.sent_24h("prod", "us-east-1"), 3);
+}
+
+TEST_F(RedisLedgerTest, AStoppedRedisFailsClosedAndARestartedOneIsUsedAgain) {
+    RedisLedger l(options(server_.port()));
+    ASSERT_EQ(l.reserve("prod", "us-east-1", 2, 100, 1000, 1000).granted, 2);
+    server_.stop();
+    try {
+        l.reserve("prod", "us-east-1", 1, 100, 1000, 1000);
+        FAIL() << "a reservation without Redis must fail";
+    } catch (const Failure &f) {
+        EXPECT_EQ(f.error.status, Status::store);
+        EXPECT_NE(f.error.message.find("redis"), std::string::npos);
+    }
+    server_.start();  // empty: it kept nothing (no persistence in this test)
+    auto r = l.reserve("prod", "us-east-1", 1, 100, 1000, 1000);
+    EXPECT_EQ(r.granted, 1) << "reconnected and the script loaded again";
+}
+
+}  // namespace
+}  // namespace presend
