@@ -1,11 +1,14 @@
 // The Redis ledger against a real redis-server on loopback, started here.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <climits>
+#include <cstdint>
 #include <thread>
 
 #include "redis_ledger.hpp"
@@ -21,6 +24,12 @@ public:
     void start() {
         pid_ = ::fork();
         if (pid_ == 0) {
+            // Its warnings (memory overcommit and the like) are not the test's output.
+            int null = ::open("/dev/null", O_WRONLY);
+            if (null >= 0) {
+                ::dup2(null, 1);
+                ::dup2(null, 2);
+            }
             std::string port = std::to_string(port_);
             ::execlp(PRESEND_REDIS_SERVER, PRESEND_REDIS_SERVER, "--port", port.c_str(), "--bind", "127.0.0.1", "--save", "",
                      "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", static_cast<char *>(nullptr));
@@ -147,6 +156,62 @@ TEST_F(RedisLedgerTest, FourProcessesShareOneMaximum) {
         total += WEXITSTATUS(status);
     }
     EXPECT_EQ(total, 300);
+}
+
+// The rate holds across processes: whatever the interleaving, what was
+// granted between the first and the last reservation (by Redis's clock)
+// never exceeds the burst plus the rate over that time.
+TEST_F(RedisLedgerTest, TheRateHoldsAcrossProcesses) {
+    (void)test_prefix();
+    constexpr int64_t kRate = 40, kBurst = 5;
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    std::vector<pid_t> kids;
+    for (int k = 0; k < 4; ++k) {
+        pid_t pid = ::fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            ::close(fds[0]);
+            int64_t granted = 0, first = -1, last = -1;
+            try {
+                RedisLedger l(options(server_.port()));
+                for (int i = 0; i < 150; ++i) {
+                    auto r = l.reserve("prod", "eu-west-1", 1, 1000000, kRate, kBurst);
+                    granted += r.granted;
+                    if (first < 0) first = r.now_ms;
+                    last = r.now_ms;
+                    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                }
+            } catch (...) {
+                ::_exit(1);
+            }
+            int64_t report[3] = {granted, first, last};
+            ssize_t n = ::write(fds[1], report, sizeof report);
+            ::_exit(n == static_cast<ssize_t>(sizeof report) ? 0 : 1);
+        }
+        kids.push_back(pid);
+    }
+    ::close(fds[1]);
+    int64_t granted = 0, first = INT64_MAX, last = 0;
+    for (pid_t pid : kids) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    int64_t report[3];
+    while (::read(fds[0], report, sizeof report) == static_cast<ssize_t>(sizeof report)) {
+        granted += report[0];
+        first = std::min(first, report[1]);
+        last = std::max(last, report[2]);
+    }
+    ::close(fds[0]);
+    ASSERT_GT(last, first);
+    // At most the burst, plus one recipient per 1/rate s of Redis time, plus
+    // the one that may start each interval.
+    int64_t bound = kBurst + (last - first) * kRate / 1000 + 1;
+    EXPECT_LE(granted, bound) << "over " << (last - first) << " ms";
+    EXPECT_GE(granted, kBurst) << "the burst goes at once";
+    EXPECT_EQ(RedisLedger(options(server_.port())).sent_24h("prod", "eu-west-1"), granted);
 }
 
 TEST_F(RedisLedgerTest, AReleaseGivesBackItsSecond) {
