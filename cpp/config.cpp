@@ -9,6 +9,9 @@
 
 #include "json.hpp"
 #include "reasons.hpp"
+#ifdef PRESEND_HAVE_REDIS
+#include "redis_ledger.hpp"
+#endif
 
 namespace presend {
 
@@ -434,11 +437,26 @@ Result<Config> parse_config(std::string_view json) {
              return std::nullopt;
          }},
         {"ledger", [&](const cJSON *v, const std::string &p) -> std::optional<Error> {
-             auto err = each_member(v, p, {{"backend", str_into(c.ledger_backend)}});
+             auto err = each_member(v, p, {{"backend", str_into(c.ledger_backend)},
+                                           {"url", str_into(c.redis.url)},
+                                           {"connect_timeout_ms", int_into(c.redis.connect_timeout_ms, 10, 60000)},
+                                           {"command_timeout_ms", int_into(c.redis.command_timeout_ms, 10, 60000)},
+                                           {"prefix", str_into(c.redis.prefix)}});
              if (err) return err;
+#ifdef PRESEND_HAVE_REDIS
+             if (c.ledger_backend != "sqlite" && c.ledger_backend != "redis") {
+                 return cerr(p + ".backend must be \"sqlite\" or \"redis\"");
+             }
+             if (c.ledger_backend == "redis") {
+                 auto u = parse_redis_url(c.redis.url);
+                 if (!u) return cerr(p + ".url: " + u.error().message);
+                 if (u->tls) return cerr(p + ".url: rediss:// (TLS) is not supported by this build");
+             }
+#else
              if (c.ledger_backend != "sqlite") {
                  return cerr(p + ".backend \"" + c.ledger_backend + "\" is not supported by this build (use \"sqlite\")");
              }
+#endif
              return std::nullopt;
          }},
         {"events", [&](const cJSON *v, const std::string &p) -> std::optional<Error> {

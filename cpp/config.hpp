@@ -171,7 +171,13 @@ struct Config {
     Durability durability = Durability::normal;
     int64_t busy_timeout_ms = 10000;
     int64_t unavailable_retry_ms = 30000;
-    std::string ledger_backend = "sqlite";
+    std::string ledger_backend = "sqlite";  // or "redis" (fleet mode)
+    struct {
+        std::string url = "redis://127.0.0.1:6379/0";
+        int64_t connect_timeout_ms = 1000;
+        int64_t command_timeout_ms = 1000;
+        std::string prefix = "presend:";
+    } redis;
 };
 
 // Parses configuration JSON. Unknown keys are errors (a misspelt key must not

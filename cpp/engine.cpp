@@ -206,6 +206,18 @@ std::unique_ptr<Engine> Engine::open(Config config, EngineOptions options) {
     }
     std::unique_ptr<Engine> e(new Engine(std::move(config), std::move(options), store));
     e->resolver_ = std::move(resolver);
+#ifdef PRESEND_HAVE_REDIS
+    if (e->config_.ledger_backend == "redis") {
+        RedisOptions ro;
+        auto u = parse_redis_url(e->config_.redis.url);
+        if (!u) throw Failure{std::move(u).error()};
+        ro.url = *u;
+        ro.connect_timeout_ms = e->config_.redis.connect_timeout_ms;
+        ro.command_timeout_ms = e->config_.redis.command_timeout_ms;
+        ro.prefix = e->config_.redis.prefix;
+        e->redis_ = std::make_unique<RedisLedger>(std::move(ro));
+    }
+#endif
     e->plugins_ = std::move(plugins);
     // Plugins run after the built-in checks, as checks like them.
     for (const auto &p : e->plugins_) e->checks_.push_back(std::make_unique<PluginCheck>(p, e->config_));
@@ -325,6 +337,66 @@ std::string Engine::new_id(int64_t now_ms) {
     }
     return out;
 }
+
+#ifdef PRESEND_HAVE_REDIS
+// Fleet mode's quota step: the recipients still allowed are counted on Redis
+// in one atomic reservation, in order; those it refuses are deferred with the
+// same reasons and retry times as the SQLite ledger gives. Redis failing
+// throws Failure(store): the caller defers (engine.unavailable) or, with
+// fail_open, allows.
+void Engine::redis_quota_step(CheckContext &ctx, const Message &m, Decision &d, const Resolved &res, bool writable,
+                              int64_t &reserved, int64_t &second) {
+    ctx.mode = config_.quota.mode;
+    bool sandbox = res.account->tier == Tier::sandbox;
+    std::vector<size_t> wanted;
+    for (size_t i = 0; i < d.recipients.size(); ++i) {
+        if (!ctx.still_allowed(i)) continue;
+        const auto &r = d.recipients[i];
+        if (sandbox && !sandbox_verified(*res.account, r.address, r.domain)) {
+            ctx.add(i, reason("quota.sandbox_unverified"),
+                    "account \"" + res.account->name + "\" is in the SES sandbox and " + r.address +
+                        " is not a verified recipient");
+            if (ctx.mode == Mode::enforce) continue;
+        }
+        wanted.push_back(i);
+    }
+    const RegionLimits &lim = *res.limits;
+    RedisLedger::Reservation r;
+    {
+        std::lock_guard lock(redis_mu_);
+        r = redis_->reserve(m.account, m.region, static_cast<int64_t>(wanted.size()), lim.max_24h, lim.max_rate,
+                            lim.burst, !writable);
+    }
+    for (size_t k = static_cast<size_t>(r.granted); k < wanted.size(); ++k) {
+        std::string detail = r.daily ? std::to_string(r.sent_24h) + " of " + std::to_string(lim.max_24h) +
+                                           " recipients sent in the last 24 hours for " + m.account + "/" + m.region +
+                                           " (shared ledger)"
+                                     : "the rate of " + std::to_string(lim.max_rate) + " recipients per second (burst " +
+                                           std::to_string(lim.burst) + ") is used for " + m.account + "/" + m.region +
+                                           " (shared ledger)";
+        ctx.add(wanted[k], reason(r.daily ? "quota.daily_exhausted" : "quota.rate_exceeded"), std::move(detail), r.retry_ms);
+    }
+    if (lim.max_24h > 0 &&
+        static_cast<double>(r.sent_24h) >= config_.quota.approaching_ratio * static_cast<double>(lim.max_24h)) {
+        Mode saved = ctx.mode;
+        ctx.mode = Mode::enforce;  // information never changes a verdict
+        ctx.add_message(reason("quota.approaching"), std::to_string(r.sent_24h) + " of " + std::to_string(lim.max_24h) +
+                                                         " recipients in the last 24 hours (shared ledger)");
+        ctx.mode = saved;
+    }
+    QuotaSnapshot q;
+    q.account = m.account;
+    q.region = m.region;
+    q.tier = res.account->tier;
+    q.sent_24h = r.sent_24h;
+    q.max_24h = lim.max_24h;
+    q.max_rate = lim.max_rate;
+    q.burst = lim.burst;
+    d.quota = q;
+    reserved = writable ? r.granted : 0;
+    second = r.second;
+}
+#endif
 
 Engine::Resolved Engine::resolve(const Message &m) const {
     Resolved r;
@@ -463,6 +535,20 @@ void Engine::evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipi
 
     // The quota step: the only writer, and the last step, so that it counts
     // exactly the recipients that will be sent to.
+#ifdef PRESEND_HAVE_REDIS
+    if (redis_ && config_.quota.mode != Mode::off) {
+        int64_t reserved = 0, second = 0;
+        redis_quota_step(ctx, m, d, res, writable, reserved, second);
+        d.settle();
+        if (writable) {
+            store_decision(*this, c, d, reserved, second);
+            if (config_.frequency.mode != Mode::off && d.stream == Stream::marketing) {
+                log_sends(*this, c, d, now - config_.frequency.period_ms);
+            }
+        }
+        return;
+    }
+#endif
     if (config_.quota.mode != Mode::off) {
         ctx.mode = config_.quota.mode;
         bool sandbox = res.account->tier == Tier::sandbox;
@@ -656,6 +742,12 @@ void Engine::release(std::string_view decision_id) {
     }
     int64_t now = clock_ms();
     auto acct = config_.accounts.find(account);
+#ifdef PRESEND_HAVE_REDIS
+    if (redis_ && reserved > 0) {
+        std::lock_guard lock(redis_mu_);
+        redis_->release(account, region, reserved, second);
+    } else
+#endif
     if (reserved > 0 && acct != config_.accounts.end()) {
         auto reg = acct->second.regions.find(region);
         if (reg != acct->second.regions.end()) {

@@ -17,6 +17,9 @@
 
 #include "checkpointer.hpp"
 #include "audit.hpp"
+#ifdef PRESEND_HAVE_REDIS
+#include "redis_ledger.hpp"
+#endif
 #include "checks.hpp"
 #include "plugin_host.hpp"
 #include "config.hpp"
@@ -187,6 +190,13 @@ private:
     uint64_t id_seed_[2] = {0, 0};
     std::atomic<uint64_t> id_counter_{0};
     AuditKey audit_key_;
+#ifdef PRESEND_HAVE_REDIS
+    // Fleet mode: the quota ledger on Redis (one connection, its calls serialized).
+    std::unique_ptr<RedisLedger> redis_;
+    std::mutex redis_mu_;
+    void redis_quota_step(CheckContext &ctx, const Message &m, Decision &d, const Resolved &res, bool writable,
+                          int64_t &reserved, int64_t &second);
+#endif
     std::shared_ptr<Resolver> resolver_;  // made at open; used only by auth refresh
     std::mutex refresh_mu_;              // one refresh at a time per engine
 

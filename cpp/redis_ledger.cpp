@@ -2,6 +2,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include <unistd.h>
+
 #include <charconv>
 #include <cstring>
 
@@ -11,7 +13,7 @@ namespace {
 
 // KEYS: state (hash: total, tat, base, rate), seconds (sorted set of the
 // seconds with sends), counts (hash: second -> recipients).
-// ARGV: wanted, max_24h, rate, burst.
+// ARGV: wanted, max_24h, rate, burst, dry ("1": change nothing).
 // Time is counted as in ledger.hpp, in units of 1/rate ms, but from a base
 // time kept with the state, so that every value stays an exact integer in
 // Lua's doubles (below 2^53); the base moves forward after 30 days.
@@ -67,11 +69,13 @@ while granted < wanted do
   total = total + 1
   granted = granted + 1
 end
-if granted > 0 then
-  redis.call('HINCRBY', KEYS[3], sec, granted)
-  redis.call('ZADD', KEYS[2], sec, sec)
+if ARGV[5] ~= '1' then
+  if granted > 0 then
+    redis.call('HINCRBY', KEYS[3], sec, granted)
+    redis.call('ZADD', KEYS[2], sec, sec)
+  end
+  redis.call('HSET', KEYS[1], 'total', total, 'tat', tat, 'base', base, 'rate', rate)
 end
-redis.call('HSET', KEYS[1], 'total', total, 'tat', tat, 'base', base, 'rate', rate)
 return {granted, daily, retry, now, sec, total}
 )lua";
 
@@ -164,6 +168,12 @@ void RedisLedger::drop() noexcept {
 }
 
 void RedisLedger::connect() {
+    if (ctx_ != nullptr && pid_ != ::getpid()) {
+        // Inherited across fork(): the socket is the parent's. Forget it
+        // without a word on it (closing our copy of the descriptor is safe).
+        redisFree(ctx_);
+        ctx_ = nullptr;
+    }
     if (ctx_ != nullptr) return;
     timeval ct{static_cast<time_t>(options_.connect_timeout_ms / 1000),
                static_cast<suseconds_t>((options_.connect_timeout_ms % 1000) * 1000)};
@@ -178,6 +188,7 @@ void RedisLedger::connect() {
                 static_cast<suseconds_t>((options_.command_timeout_ms % 1000) * 1000)};
     redisSetTimeout(c, cmd);
     ctx_ = c;
+    pid_ = ::getpid();
     auto simple = [&](std::vector<std::string> argv, const char *what) {
         std::vector<const char *> p;
         std::vector<size_t> l;
@@ -250,9 +261,10 @@ redisReply *RedisLedger::run(const char *script, std::string &sha, std::string_v
 }
 
 RedisLedger::Reservation RedisLedger::reserve(std::string_view account, std::string_view region, int64_t wanted,
-                                              int64_t max_24h, int64_t max_rate, int64_t burst) {
+                                              int64_t max_24h, int64_t max_rate, int64_t burst, bool dry_run) {
     Reply r(run(kReserve, reserve_sha_, account, region,
-                {std::to_string(wanted), std::to_string(max_24h), std::to_string(max_rate), std::to_string(burst)}));
+                {std::to_string(wanted), std::to_string(max_24h), std::to_string(max_rate), std::to_string(burst),
+                 dry_run ? "1" : "0"}));
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 6) redis_fail("unexpected reply to the reservation");
     auto at = [&](size_t i) { return static_cast<int64_t>(r->element[i]->integer); };
     Reservation out;

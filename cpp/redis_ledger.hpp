@@ -3,12 +3,14 @@
 // rolling 24-hour maximum at one-second resolution and a GCRA rate with
 // bursts, per account and region - kept in Redis and changed only by one Lua
 // script per reservation, which reads the clock from Redis TIME so that every
-// host shares one clock. The engine does not use it yet: this is the ledger
-// and its client, tested on their own against a real redis-server.
+// host shares one clock. The engine uses it when the configuration says
+// "ledger": {"backend": "redis"}. One connection per ledger: callers
+// serialize their calls (the engine holds a mutex around them).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <sys/types.h>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,8 +59,9 @@ public:
     // Counts up to `wanted` recipients, one at a time, as the SQLite ledger
     // does, in one atomic script. Throws Failure(store) when Redis is
     // unreachable or times out (the caller defers: fail closed).
+    // With `dry_run`, says what would be granted and changes nothing.
     Reservation reserve(std::string_view account, std::string_view region, int64_t wanted, int64_t max_24h,
-                        int64_t max_rate, int64_t burst);
+                        int64_t max_rate, int64_t burst, bool dry_run = false);
     // Gives back `n` recipients counted in `second` (a release), if that
     // second is still in the window.
     void release(std::string_view account, std::string_view region, int64_t n, int64_t second);
@@ -75,6 +78,7 @@ private:
 
     RedisOptions options_;
     redisContext *ctx_ = nullptr;
+    pid_t pid_ = 0;  // the process that opened ctx_: a forked child opens its own
     std::string reserve_sha_, release_sha_, count_sha_;
 };
 

@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <climits>
 #include <cstdint>
 #include <thread>
 
+#include "config.hpp"
+#include "engine.hpp"
 #include "redis_ledger.hpp"
 
 namespace presend {
@@ -240,6 +243,107 @@ TEST_F(RedisLedgerTest, AStoppedRedisFailsClosedAndARestartedOneIsUsedAgain) {
     server_.start();  // empty: it kept nothing (no persistence in this test)
     auto r = l.reserve("prod", "us-east-1", 1, 100, 1000, 1000);
     EXPECT_EQ(r.granted, 1) << "reconnected and the script loaded again";
+}
+
+// --- fleet mode through the engine ------------------------------------------------
+
+std::string fleet_config(int port, const std::string &extra = "") {
+    return R"({"accounts": {"prod": {"regions": {"us-east-1": {"max_24h": 300, "max_rate": 100000, "burst": 100000}}}},
+               "ledger": {"backend": "redis", "url": "redis://127.0.0.1:)" + std::to_string(port) +
+           R"(/0", "command_timeout_ms": 500, "prefix": ")" + test_prefix() + R"("})" + extra + "}";
+}
+
+std::unique_ptr<Engine> fleet_engine(const std::string &dir, const std::string &config) {
+    auto c = parse_config(config);
+    if (!c) throw Failure{std::move(c).error()};
+    EngineOptions o;
+    o.store_path = dir + "/store-" + std::to_string(::getpid()) + ".db";
+    return Engine::open(std::move(*c), o);
+}
+
+const char *kTxn = R"({"from": "App <app@example.com>", "stream": "transactional", "to": ["r@example.org"]})";
+
+class FleetTest : public RedisLedgerTest {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/presend-fleet-XXXXXX";
+        ASSERT_NE(::mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::string dir_;
+};
+
+TEST_F(FleetTest, FourProcessesWithTheirOwnStoresShareOneQuota) {
+    std::string config = fleet_config(server_.port());
+    std::vector<pid_t> kids;
+    for (int k = 0; k < 4; ++k) {
+        pid_t pid = ::fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            int allowed = 0;
+            try {
+                auto e = fleet_engine(dir_, config);  // a separate SQLite store per process
+                for (int i = 0; i < 200; ++i) allowed += e->check(kTxn, false)->verdict == Verdict::allow ? 1 : 0;
+            } catch (...) {
+                ::_exit(255);
+            }
+            ::_exit(allowed);
+        }
+        kids.push_back(pid);
+    }
+    int total = 0;
+    for (pid_t pid : kids) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_NE(WEXITSTATUS(status), 255);
+        total += WEXITSTATUS(status);
+    }
+    EXPECT_EQ(total, 300);
+    auto e = fleet_engine(dir_, config);
+    auto d = e->check(kTxn, true);
+    EXPECT_EQ(d->verdict, Verdict::defer);
+    ASSERT_TRUE(d->quota.has_value());
+    EXPECT_EQ(d->quota->sent_24h, 300);
+    EXPECT_EQ(d->recipients[0].reasons[0].def->code, std::string_view("quota.daily_exhausted"));
+}
+
+TEST_F(FleetTest, DryRunsAndReleasesUseTheSharedLedger) {
+    auto e = fleet_engine(dir_, fleet_config(server_.port()));
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(e->check(kTxn, true)->verdict, Verdict::allow);
+    RedisLedger l(options(server_.port()));
+    EXPECT_EQ(l.sent_24h("prod", "us-east-1"), 0) << "dry runs reserve nothing";
+    auto d = e->check(kTxn, false);
+    EXPECT_EQ(l.sent_24h("prod", "us-east-1"), 1);
+    e->release(d->id);
+    EXPECT_EQ(l.sent_24h("prod", "us-east-1"), 0);
+}
+
+TEST_F(FleetTest, WithoutRedisChecksDeferUnlessFailOpen) {
+    auto closed = fleet_engine(dir_, fleet_config(server_.port()));
+    ASSERT_EQ(closed->check(kTxn, false)->verdict, Verdict::allow);
+    server_.stop();
+    auto d = closed->check(kTxn, false);
+    EXPECT_EQ(d->verdict, Verdict::defer);
+    EXPECT_EQ(d->reasons.at(0).def->code, std::string_view("engine.unavailable"));
+    EXPECT_NE(d->reasons.at(0).message.find("redis"), std::string::npos);
+    std::filesystem::create_directory(dir_ + "/fail-open");  // its own store
+    auto open = fleet_engine(dir_ + "/fail-open", fleet_config(server_.port(), R"(, "fail_open": true)"));
+    EXPECT_EQ(open->check(kTxn, false)->verdict, Verdict::allow) << "fail_open allows, with the warning";
+    server_.start();
+    EXPECT_EQ(closed->check(kTxn, false)->verdict, Verdict::allow) << "checks resume when Redis is back";
+}
+
+TEST(FleetConfigTest, TheRedisLedgerIsConfigured) {
+    auto ok = parse_config(R"({"accounts": {"a": {"regions": {"r": {}}}}, "ledger": {"backend": "redis", "url": "redis://:pw@cache:6380/3"}})");
+    ASSERT_TRUE(ok.ok()) << ok.error().message;
+    EXPECT_EQ(ok->ledger_backend, "redis");
+    for (const char *bad : {R"({"backend": "redis", "url": "http://cache"})", R"({"backend": "redis", "url": "rediss://cache"})",
+                            R"({"backend": "memcached"})", R"({"backend": "redis", "colour": "red"})"}) {
+        auto c = parse_config(std::string(R"({"accounts": {"a": {"regions": {"r": {}}}}, "ledger": )") + bad + "}");
+        EXPECT_FALSE(c.ok()) << bad;
+    }
 }
 
 }  // namespace
