@@ -79,6 +79,16 @@ int64_t system_clock_ms() {
 
 constexpr size_t kMaxIdleConnections = 16;
 
+// The quota step's sandbox rule: true when the recipient must not be
+// counted (an unverified recipient of a sandbox account, enforced).
+bool sandbox_refuses(CheckContext &ctx, const AccountConfig &account, size_t i) {
+    const auto &r = ctx.decision.recipients[i];
+    if (account.tier != Tier::sandbox || sandbox_verified(account, r.address, r.domain)) return false;
+    ctx.add(i, reason("quota.sandbox_unverified"),
+            "account \"" + account.name + "\" is in the SES sandbox and " + r.address + " is not a verified recipient");
+    return ctx.mode == Mode::enforce;
+}
+
 }  // namespace
 
 ConnectionPool::~ConnectionPool() {
@@ -347,17 +357,9 @@ std::string Engine::new_id(int64_t now_ms) {
 void Engine::redis_quota_step(CheckContext &ctx, const Message &m, Decision &d, const Resolved &res, bool writable,
                               int64_t &reserved, int64_t &second) {
     ctx.mode = config_.quota.mode;
-    bool sandbox = res.account->tier == Tier::sandbox;
     std::vector<size_t> wanted;
     for (size_t i = 0; i < d.recipients.size(); ++i) {
-        if (!ctx.still_allowed(i)) continue;
-        const auto &r = d.recipients[i];
-        if (sandbox && !sandbox_verified(*res.account, r.address, r.domain)) {
-            ctx.add(i, reason("quota.sandbox_unverified"),
-                    "account \"" + res.account->name + "\" is in the SES sandbox and " + r.address +
-                        " is not a verified recipient");
-            if (ctx.mode == Mode::enforce) continue;
-        }
+        if (!ctx.still_allowed(i) || sandbox_refuses(ctx, *res.account, i)) continue;
         wanted.push_back(i);
     }
     const RegionLimits &lim = *res.limits;
@@ -551,18 +553,10 @@ void Engine::evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipi
 #endif
     if (config_.quota.mode != Mode::off) {
         ctx.mode = config_.quota.mode;
-        bool sandbox = res.account->tier == Tier::sandbox;
         bool exhausted = false;
         QuotaWindow::Take refusal;
         for (size_t i = 0; i < d.recipients.size(); ++i) {
-            if (!ctx.still_allowed(i)) continue;
-            const auto &r = d.recipients[i];
-            if (sandbox && !sandbox_verified(*res.account, r.address, r.domain)) {
-                ctx.add(i, reason("quota.sandbox_unverified"),
-                        "account \"" + res.account->name + "\" is in the SES sandbox and " + r.address +
-                            " is not a verified recipient");
-                if (ctx.mode == Mode::enforce) continue;
-            }
+            if (!ctx.still_allowed(i) || sandbox_refuses(ctx, *res.account, i)) continue;
             // Once one recipient is refused, the rest are too, with the same
             // retry time: nothing changes within this transaction.
             QuotaWindow::Take t = exhausted ? refusal : window.take_one(c);
