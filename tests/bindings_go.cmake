@@ -1,9 +1,10 @@
 # bindings.go: the Go binding's own tests (go test -race), run against the
 # library of this build tree through an uninstalled presend.pc.
-find_program(PRESEND_GO go PATHS /usr/local/go/bin)
+# scripts/setup provides Go 1.24+ (the machine's, or one in .tools/go).
+find_program(PRESEND_GO go HINTS ${PROJECT_SOURCE_DIR}/.tools/go/bin /usr/local/go/bin)
 if(NOT PRESEND_GO)
-  message(STATUS "go not found: the bindings.go test is not added")
-  return()
+  message(WARNING "go not found: the bindings.go test will fail (run scripts/setup)")
+  set(PRESEND_GO go)
 endif()
 if(PRESEND_SANITIZE OR PRESEND_LIBFUZZER)
   # Go's race detector (ThreadSanitizer) cannot share a process with
