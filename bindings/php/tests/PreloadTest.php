@@ -26,12 +26,31 @@ final class PreloadTest extends TestCase
         self::markTestSkipped('php-cgi is not installed');
     }
 
+    /** Copies a directory tree, readable by everyone. */
+    private static function copyTree(string $from, string $to): void
+    {
+        mkdir($to, 0755, true);
+        foreach (scandir($from) as $name) {
+            if ($name === '.' || $name === '..') {
+                continue;
+            }
+            if (is_dir("{$from}/{$name}")) {
+                self::copyTree("{$from}/{$name}", "{$to}/{$name}");
+            } else {
+                copy("{$from}/{$name}", "{$to}/{$name}");
+                chmod("{$to}/{$name}", 0644);
+            }
+        }
+    }
+
     /** Runs tests/fpm/check.php through php-cgi and returns its JSON answer. */
     private function request(string $how): array
     {
         $settings = ['ffi.enable' => 'preload', 'opcache.enable' => '1', 'opcache.enable_cli' => '1', 'display_errors' => 'stderr'];
         $root = function_exists('posix_geteuid') && posix_geteuid() === 0;
         $cmd = [];
+        $binding = realpath(__DIR__ . '/..');
+        $lib = getenv('PRESEND_LIBRARY');
         if ($how === 'ffi.preload') {
             // As a deployer would: the header with FFI_LIB naming the library.
             $header = $this->dir . '/presend.h';
@@ -47,12 +66,21 @@ final class PreloadTest extends TestCase
                 $settings['opcache.preload_user'] = 'root';
             }
         } elseif ($how === 'FFI::load') {
-            $settings['opcache.preload'] = realpath(__DIR__ . '/../preload/preload.php');
             if ($root) {
-                // FFI::load() needs a master that is not root: run as nobody.
+                // FFI::load() needs a master that is not root: run as nobody,
+                // from a deployed copy of the binding and the library that
+                // nobody can read (the checkout may be private to root).
                 chmod($this->dir, 0777);
+                $binding = $this->dir . '/deploy';
+                self::copyTree((string) realpath(__DIR__ . '/..'), $binding);
+                if (is_string($lib) && $lib !== '') {
+                    copy((string) realpath($lib), $binding . '/libpresend.so.1');
+                    chmod($binding . '/libpresend.so.1', 0755);
+                    $lib = $binding . '/libpresend.so.1';
+                }
                 $cmd = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--'];
             }
+            $settings['opcache.preload'] = $binding . '/preload/preload.php';
         }
         $cmd[] = self::phpCgi();
         foreach ($settings as $k => $v) {
@@ -63,12 +91,11 @@ final class PreloadTest extends TestCase
             'REDIRECT_STATUS' => '1',
             'GATEWAY_INTERFACE' => 'CGI/1.1',
             'REQUEST_METHOD' => 'GET',
-            'SCRIPT_FILENAME' => realpath(__DIR__ . '/fpm/check.php'),
+            'SCRIPT_FILENAME' => $binding . '/tests/fpm/check.php',
             'PRESEND_TEST_DIR' => $this->dir,
             'PRESEND_TEST_CONFIG' => json_encode(self::CONFIG),
             'PATH' => (string) getenv('PATH'),
         ];
-        $lib = getenv('PRESEND_LIBRARY');
         if (is_string($lib) && $lib !== '') {
             $env['PRESEND_LIBRARY'] = $lib; // read by preload.php only: cdef is not allowed in the request
         }
