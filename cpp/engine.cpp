@@ -225,7 +225,9 @@ std::unique_ptr<Engine> Engine::open(Config config, EngineOptions options) {
         ro.connect_timeout_ms = e->config_.redis.connect_timeout_ms;
         ro.command_timeout_ms = e->config_.redis.command_timeout_ms;
         ro.prefix = e->config_.redis.prefix;
-        e->redis_ = std::make_unique<RedisLedger>(std::move(ro));
+        std::function<int64_t()> clock;
+        if (e->options_.clock != nullptr) clock = [engine = e.get()] { return engine->clock_ms(); };
+        e->redis_ = std::make_unique<RedisLedger>(std::move(ro), std::move(clock));
     }
 #endif
     e->plugins_ = std::move(plugins);
@@ -362,15 +364,23 @@ void Engine::redis_quota_step(CheckContext &ctx, const Message &m, Decision &d, 
         if (!ctx.still_allowed(i) || sandbox_refuses(ctx, *res.account, i)) continue;
         wanted.push_back(i);
     }
-    const RegionLimits &lim = *res.limits;
     RedisLedger::Reservation r;
     {
         std::lock_guard lock(redis_mu_);
-        r = redis_->reserve(m.account, m.region, static_cast<int64_t>(wanted.size()), lim.max_24h, lim.max_rate,
-                            lim.burst, !writable);
+        r = redis_->reserve(m.account, m.region, redis_limits(*res.limits), static_cast<int64_t>(wanted.size()),
+                            !writable, ctx.mode == Mode::monitor);
     }
+    if (writable) {
+        std::lock_guard lock(redis_mu_);
+        redis_counts_[m.account + "/" + m.region] = r.sent_24h;
+    }
+    // The shared ledger's clock orders the fleet's decisions.
+    d.created_at = r.now_ms;
+    d.id = new_id(r.now_ms);
+    const RedisLimits &lim = r.limits;
     for (size_t k = static_cast<size_t>(r.granted); k < wanted.size(); ++k) {
-        std::string detail = r.daily ? std::to_string(r.sent_24h) + " of " + std::to_string(lim.max_24h) +
+        int64_t before = r.sent_24h - (r.counted - r.granted);  // the count when the first was refused
+        std::string detail = r.daily ? std::to_string(before) + " of " + std::to_string(lim.max_24h) +
                                            " recipients sent in the last 24 hours for " + m.account + "/" + m.region +
                                            " (shared ledger)"
                                      : "the rate of " + std::to_string(lim.max_rate) + " recipients per second (burst " +
@@ -395,9 +405,16 @@ void Engine::redis_quota_step(CheckContext &ctx, const Message &m, Decision &d, 
     q.max_rate = lim.max_rate;
     q.burst = lim.burst;
     d.quota = q;
-    reserved = writable ? r.granted : 0;
+    reserved = writable ? r.counted : 0;
     second = r.second;
 }
+int64_t Engine::redis_last_count(const std::string &account, const std::string &region) {
+    std::lock_guard lock(redis_mu_);
+    auto it = redis_counts_.find(account + "/" + region);
+    return it == redis_counts_.end() ? 0 : it->second;
+}
+
+RedisLimits Engine::redis_limits(const RegionLimits &l) { return RedisLimits{l.max_24h, l.max_rate, l.burst}; }
 #endif
 
 Engine::Resolved Engine::resolve(const Message &m) const {
@@ -519,8 +536,13 @@ void Engine::evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipi
     // The clock is read here, inside the transaction (under the write lock
     // for the locked part of a real check), and corrected by the ledger so
     // that it never goes back.
+    // In fleet mode the window is Redis's: the local one is only read.
+    bool shared = false;
+#ifdef PRESEND_HAVE_REDIS
+    shared = redis_ != nullptr;
+#endif
     QuotaWindow window = QuotaWindow::load(c, m.account, m.region, *res.limits, clock_ms(),
-                                           writable && phase != Phase::unlocked);
+                                           writable && phase != Phase::unlocked && !shared);
     int64_t now = window.now_ms();
     SqliteStoreView view(c, config_.audit.addresses == AddressForm::hashed
                                 ? std::function<std::string(std::string_view)>(
@@ -528,6 +550,9 @@ void Engine::evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipi
                                 : nullptr);
     CheckContext ctx{config_, *res.account, m, d, view, parsed, now};
     ctx.sent_24h = window.sent_24h();
+#ifdef PRESEND_HAVE_REDIS
+    if (shared) ctx.sent_24h = redis_last_count(m.account, m.region);
+#endif
     if (phase != Phase::locked) run_checks(ctx, false);
     if (phase == Phase::unlocked) return;
 
@@ -737,9 +762,14 @@ void Engine::release(std::string_view decision_id) {
     int64_t now = clock_ms();
     auto acct = config_.accounts.find(account);
 #ifdef PRESEND_HAVE_REDIS
-    if (redis_ && reserved > 0) {
-        std::lock_guard lock(redis_mu_);
-        redis_->release(account, region, reserved, second);
+    if (redis_) {
+        if (reserved > 0 && acct != config_.accounts.end()) {
+            auto reg = acct->second.regions.find(region);
+            if (reg != acct->second.regions.end()) {
+                std::lock_guard lock(redis_mu_);
+                redis_->release(account, region, redis_limits(reg->second), reserved, second);
+            }
+        }
     } else
 #endif
     if (reserved > 0 && acct != config_.accounts.end()) {
@@ -957,12 +987,47 @@ void write_quota(JsonWriter &w, Conn &c, const AccountRegion &ar, const QuotaWin
     w.key("synced_at").timestamp(win.synced_at());
     w.field("limits_source", lim.from_ses ? "ses" : "config");
     w.key("now").timestamp(win.now_ms());
+    w.field("ledger", "sqlite");
 }
+
+#ifdef PRESEND_HAVE_REDIS
+void write_quota(JsonWriter &w, const AccountRegion &ar, const RedisLedger::Usage &st) {
+    w.field("account", ar.account_name);
+    w.field("region", ar.region_name);
+    w.field("tier", ar.account->tier == Tier::sandbox ? "sandbox" : "production");
+    w.field("sent_24h", st.sent_24h);
+    w.field("max_24h", st.limits.max_24h);
+    w.field("remaining_24h", std::max<int64_t>(0, st.limits.max_24h - st.sent_24h));
+    w.field("max_rate", st.limits.max_rate);
+    w.field("burst", st.limits.burst);
+    w.field("rate_available", st.rate_available);
+    w.field("next_release_ms", st.next_release_ms);
+    w.key("synced_at").timestamp(st.synced_at);
+    w.field("limits_source", st.from_ses ? "ses" : "config");
+    w.key("now").timestamp(st.now_ms);
+    w.field("ledger", "redis");
+}
+#endif
 
 }  // namespace
 
 std::string Engine::quota_status_json(std::string_view account, std::string_view region) {
     AccountRegion ar = find_account_region(config_, account, region);
+#ifdef PRESEND_HAVE_REDIS
+    if (redis_) {
+        RedisLedger::Usage st;
+        {
+            std::lock_guard lock(redis_mu_);
+            st = redis_->status(ar.account_name, ar.region_name, redis_limits(*ar.limits));
+        }
+        std::string out;
+        JsonWriter w(out);
+        w.begin_object();
+        write_quota(w, ar, st);
+        w.end_object();
+        return out;
+    }
+#endif
     auto lease = pool_.acquire();
     Transaction tx(lease->db(), Transaction::Kind::deferred);
     QuotaWindow win = QuotaWindow::load(*lease, ar.account_name, ar.region_name, *ar.limits, clock_ms(), false);
@@ -1002,6 +1067,29 @@ std::string Engine::quota_sync_json(std::string_view account, std::string_view r
     // whole recipients, rounding a fractional rate down (never over-allowing),
     // but at least 1.
     int64_t rate_int = std::max<int64_t>(1, static_cast<int64_t>(*rate));
+#ifdef PRESEND_HAVE_REDIS
+    if (redis_) {
+        // Every host takes the limits from Redis from now on.
+        RedisLedger::Sync sy;
+        {
+            std::lock_guard lock(redis_mu_);
+            sy = redis_->sync(ar.account_name, ar.region_name, redis_limits(*ar.limits), *max24, rate_int, *sent);
+        }
+        std::string out;
+        JsonWriter w(out);
+        w.begin_object();
+        w.field("ledger_sent_24h_before", sy.sent_before);
+        w.field("ses_sent_24h", *sent);
+        w.field("added_to_ledger", sy.added);
+        w.field("max_24h_before", sy.limits_before.max_24h);
+        w.field("max_rate_before", sy.limits_before.max_rate);
+        w.key("quota").begin_object();
+        write_quota(w, ar, sy.after);
+        w.end_object();
+        w.end_object();
+        return out;
+    }
+#endif
 
     auto lease = pool_.acquire();
     Transaction tx(lease->db(), Transaction::Kind::immediate);

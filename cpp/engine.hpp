@@ -196,6 +196,11 @@ private:
     std::mutex redis_mu_;
     void redis_quota_step(CheckContext &ctx, const Message &m, Decision &d, const Resolved &res, bool writable,
                           int64_t &reserved, int64_t &second);
+    // The count this engine's last reservation saw, per "account/region"
+    // (what the checks see as the 24-hour count, without another round trip).
+    std::unordered_map<std::string, int64_t> redis_counts_;
+    int64_t redis_last_count(const std::string &account, const std::string &region);
+    static RedisLimits redis_limits(const RegionLimits &l);
 #endif
     std::shared_ptr<Resolver> resolver_;  // made at open; used only by auth refresh
     std::mutex refresh_mu_;              // one refresh at a time per engine

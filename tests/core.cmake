@@ -1,6 +1,5 @@
 # --- GoogleTest: the engine, stores, ledger and checks ---------------------
 add_executable(presend_unit
-  unit/test_quota.cpp
   unit/test_checks.cpp
   unit/test_engine.cpp
   unit/test_auth.cpp
@@ -16,6 +15,16 @@ if(EXISTS ${PROJECT_SOURCE_DIR}/../shared/corpora/ses)
   target_compile_definitions(presend_unit PRIVATE PRESEND_SES_CORPUS="${_presend_ses_corpus}")
 endif()
 gtest_discover_tests(presend_unit PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
+
+# The quota suite, run against both ledgers: SQLite, and Redis on a real
+# redis-server the tests start (when hiredis and redis-server are here).
+add_executable(presend_unit_quota unit/test_quota.cpp)
+target_link_libraries(presend_unit_quota PRIVATE presend_core GTest::gmock GTest::gtest GTest::gtest_main)
+find_program(PRESEND_REDIS_SERVER redis-server)
+if(TARGET presend_redis AND PRESEND_REDIS_SERVER)
+  target_compile_definitions(presend_unit_quota PRIVATE PRESEND_REDIS_SERVER="${PRESEND_REDIS_SERVER}")
+endif()
+gtest_discover_tests(presend_unit_quota PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60)
 
 # --- Pure C tests of the ABI: only presend.h and libpresend ---------------
 foreach(t capi concurrency)

@@ -1,9 +1,18 @@
 // The quota ledger with the injected clock: the rolling 24-hour maximum, the
 // per-second rate with bursts, exact retry times, the sandbox, release, sync.
+// One suite, both ledgers: every QuotaTest runs against the SQLite ledger and
+// against the Redis ledger (fleet mode) on a real redis-server.
 #include <gtest/gtest.h>
 
 #include "fixture.hpp"
 #include "ledger.hpp"
+
+#include <cjson/cJSON.h>
+
+#include <map>
+#ifdef PRESEND_REDIS_SERVER
+#include "redis_server.hpp"
+#endif
 
 namespace presend::test {
 namespace {
@@ -56,9 +65,54 @@ TEST(Gcra, RescaleNeverMovesTheArrivalTimeEarlier) {
     EXPECT_EQ(Gcra::rescale(int64_t{1793610000000} * 14, 14, 1000000), int64_t{1793610000000} * 1000000);
 }
 
-class QuotaTest : public EngineTest {};
+// The members of a flat JSON object, each as its JSON text.
+std::map<std::string, std::string> members(const std::string &json) {
+    std::map<std::string, std::string> out;
+    auto doc = json_parse(json, 1 << 20);
+    if (!doc) {
+        ADD_FAILURE() << json;
+        return out;
+    }
+    for (const cJSON *m = json_child(doc->get()); m != nullptr; m = json_next(m)) {
+        char *text = cJSON_PrintUnformatted(m);
+        out[std::string(json_key(m))] = text;
+        cJSON_free(text);
+    }
+    return out;
+}
 
-TEST_F(QuotaTest, DailyMaximumFreesExactlyWhenTheOldestSendsLeaveTheWindow) {
+enum class Ledger { sqlite, redis };
+
+class QuotaTest : public EngineTest, public ::testing::WithParamInterface<Ledger> {
+protected:
+    // The test's configuration, with the ledger of the run.
+    void open(const std::string &config_json) {
+        if (GetParam() == Ledger::sqlite) return EngineTest::open(config_json);
+#ifdef PRESEND_REDIS_SERVER
+        if (!redis_) redis_ = std::make_unique<RedisServer>();
+        std::string ledger = R"("ledger": {"backend": "redis", "url": ")" + redis_->url() +
+                             R"(", "prefix": "presend-quota-test:"}, )";
+        std::string json = config_json;
+        json.insert(json.find('{') + 1, ledger);
+        EngineTest::open(json);
+#endif
+    }
+#ifdef PRESEND_REDIS_SERVER
+    std::unique_ptr<RedisServer> redis_;
+#endif
+};
+
+std::string ledger_name(const ::testing::TestParamInfo<Ledger> &info) {
+    return info.param == Ledger::sqlite ? "sqlite" : "redis";
+}
+
+#ifdef PRESEND_REDIS_SERVER
+INSTANTIATE_TEST_SUITE_P(Ledgers, QuotaTest, ::testing::Values(Ledger::sqlite, Ledger::redis), ledger_name);
+#else
+INSTANTIATE_TEST_SUITE_P(Ledgers, QuotaTest, ::testing::Values(Ledger::sqlite), ledger_name);
+#endif
+
+TEST_P(QuotaTest, DailyMaximumFreesExactlyWhenTheOldestSendsLeaveTheWindow) {
     open(simple_config(5, 1000, 1000));
     // Five sends spread over the day: at 0 s, 10 s, 3600 s, 3600.5 s, 7200 s.
     const int64_t offsets[] = {0, 10000, 3600000, 3600500, 7200000};
@@ -89,7 +143,7 @@ TEST_F(QuotaTest, DailyMaximumFreesExactlyWhenTheOldestSendsLeaveTheWindow) {
     EXPECT_EQ(d->retry_after_ms, kT0 + 10000 + 86400000 - clock_.now);
 }
 
-TEST_F(QuotaTest, TwoSendsInTheSameSecondLeaveTogether) {
+TEST_P(QuotaTest, TwoSendsInTheSameSecondLeaveTogether) {
     open(simple_config(2, 1000, 1000));
     clock_.now = kT0 + 100;
     ASSERT_EQ(check(txn({"a@example.org"}))->verdict, Verdict::allow);
@@ -106,7 +160,7 @@ TEST_F(QuotaTest, TwoSendsInTheSameSecondLeaveTogether) {
     EXPECT_EQ(d->recipients[2].verdict, Verdict::defer);
 }
 
-TEST_F(QuotaTest, PerSecondRateDefersWithAnExactRetry) {
+TEST_P(QuotaTest, PerSecondRateDefersWithAnExactRetry) {
     open(simple_config(1000000, 14, 14));
     auto d = check(txn({"1@example.org", "2@example.org", "3@example.org", "4@example.org", "5@example.org",
                         "6@example.org", "7@example.org", "8@example.org", "9@example.org", "10@example.org",
@@ -132,7 +186,7 @@ TEST_F(QuotaTest, PerSecondRateDefersWithAnExactRetry) {
     EXPECT_EQ(d->retry_after_ms, 71);
 }
 
-TEST_F(QuotaTest, OnePerSecondWithoutBurst) {
+TEST_P(QuotaTest, OnePerSecondWithoutBurst) {
     open(simple_config(1000, 1, 1));
     EXPECT_EQ(check(txn({"a@example.org"}))->verdict, Verdict::allow);
     auto d = check(txn({"b@example.org"}));
@@ -144,7 +198,7 @@ TEST_F(QuotaTest, OnePerSecondWithoutBurst) {
     EXPECT_EQ(check(txn({"b@example.org"}))->verdict, Verdict::allow);
 }
 
-TEST_F(QuotaTest, BothLimitsRefuseAndTheLaterTimeWins) {
+TEST_P(QuotaTest, BothLimitsRefuseAndTheLaterTimeWins) {
     open(simple_config(1, 1, 1));
     ASSERT_EQ(check(txn({"a@example.org"}))->verdict, Verdict::allow);
     auto d = check(txn({"b@example.org"}));
@@ -153,7 +207,7 @@ TEST_F(QuotaTest, BothLimitsRefuseAndTheLaterTimeWins) {
     EXPECT_EQ(d->retry_after_ms, 86400000);
 }
 
-TEST_F(QuotaTest, DryRunsConsumeNothing) {
+TEST_P(QuotaTest, DryRunsConsumeNothing) {
     open(simple_config(2, 1000, 1000));
     for (int i = 0; i < 5; ++i) EXPECT_EQ(check(txn({"a@example.org"}), true)->verdict, Verdict::allow);
     EXPECT_EQ(check(txn({"a@example.org", "b@example.org"}))->verdict, Verdict::allow);
@@ -162,7 +216,7 @@ TEST_F(QuotaTest, DryRunsConsumeNothing) {
     EXPECT_TRUE(d->dry_run);
 }
 
-TEST_F(QuotaTest, ApproachingIsReportedFromNinetyPercent) {
+TEST_P(QuotaTest, ApproachingIsReportedFromNinetyPercent) {
     open(simple_config(10, 1000, 1000));
     for (int i = 0; i < 8; ++i) {
         auto d = check(txn({"a@example.org"}));
@@ -173,7 +227,7 @@ TEST_F(QuotaTest, ApproachingIsReportedFromNinetyPercent) {
     EXPECT_THAT(message_codes(*d), ElementsAre("quota.approaching"));
 }
 
-TEST_F(QuotaTest, SandboxAccountsGetSesSandboxLimitsAndVerifiedRecipientsOnly) {
+TEST_P(QuotaTest, SandboxAccountsGetSesSandboxLimitsAndVerifiedRecipientsOnly) {
     open(R"({"accounts": {"test": {"tier": "sandbox", "verified_recipients": ["qa@example.com", "example.net"],
              "regions": {"us-east-1": {}}}}})");
     auto d = check(txn({"qa@example.com", "someone@example.org"}));
@@ -191,7 +245,7 @@ TEST_F(QuotaTest, SandboxAccountsGetSesSandboxLimitsAndVerifiedRecipientsOnly) {
     EXPECT_EQ(check(txn({"anyone@example.net"}))->verdict, Verdict::allow);
 }
 
-TEST_F(QuotaTest, SandboxDailyMaximumIsTwoHundred) {
+TEST_P(QuotaTest, SandboxDailyMaximumIsTwoHundred) {
     open(R"({"accounts": {"test": {"tier": "sandbox", "verified_recipients": ["example.com"],
              "regions": {"us-east-1": {}}}}})");
     int allowed = 0;
@@ -202,7 +256,7 @@ TEST_F(QuotaTest, SandboxDailyMaximumIsTwoHundred) {
     EXPECT_EQ(allowed, 200);
 }
 
-TEST_F(QuotaTest, ReleaseReturnsTheReservationOnce) {
+TEST_P(QuotaTest, ReleaseReturnsTheReservationOnce) {
     open(simple_config(2, 1000, 1000));
     auto first = check(txn({"a@example.org", "b@example.org"}));
     ASSERT_EQ(first->verdict, Verdict::allow);
@@ -225,7 +279,7 @@ TEST_F(QuotaTest, ReleaseReturnsTheReservationOnce) {
     EXPECT_THROW(engine_->release(dry->id), Failure);
 }
 
-TEST_F(QuotaTest, ReleaseAfterTheSendLeftTheWindowChangesNothing) {
+TEST_P(QuotaTest, ReleaseAfterTheSendLeftTheWindowChangesNothing) {
     open(simple_config(1, 1000, 1000));
     auto d = check(txn({"a@example.org"}));
     clock_.now += 86400000;
@@ -234,7 +288,7 @@ TEST_F(QuotaTest, ReleaseAfterTheSendLeftTheWindowChangesNothing) {
     EXPECT_EQ(check(txn({"c@example.org"}))->verdict, Verdict::defer);
 }
 
-TEST_F(QuotaTest, TheClockNeverGoesBackwards) {
+TEST_P(QuotaTest, TheClockNeverGoesBackwards) {
     open(simple_config(1000, 1, 1));
     ASSERT_EQ(check(txn({"a@example.org"}))->verdict, Verdict::allow);
     // A clock that jumps back an hour must not reopen the rate or the window.
@@ -247,7 +301,7 @@ TEST_F(QuotaTest, TheClockNeverGoesBackwards) {
     EXPECT_EQ(check(txn({"b@example.org"}))->verdict, Verdict::allow);
 }
 
-TEST_F(QuotaTest, SyncTakesSesLimitsAndNeverLowersTheCount) {
+TEST_P(QuotaTest, SyncTakesSesLimitsAndNeverLowersTheCount) {
     open(simple_config(1000, 14, 14));
     for (int i = 0; i < 3; ++i) ASSERT_EQ(check(txn({"a@example.org"}))->verdict, Verdict::allow);
     // SES saw more (another sender on the account): the ledger takes the larger count.
@@ -269,7 +323,7 @@ TEST_F(QuotaTest, SyncTakesSesLimitsAndNeverLowersTheCount) {
     EXPECT_THROW(engine_->quota_sync_json("prod", "us-east-1", R"({"Max24HourSend": 10})"), Failure);
 }
 
-TEST_F(QuotaTest, MonitorModeReportsButCountsWhatIsSent) {
+TEST_P(QuotaTest, MonitorModeReportsButCountsWhatIsSent) {
     open(simple_config(1, 1000, 1000, R"({"quota": {"mode": "monitor"}})"));
     ASSERT_EQ(check(txn({"a@example.org"}))->verdict, Verdict::allow);
     auto d = check(txn({"b@example.org"}));
@@ -278,6 +332,18 @@ TEST_F(QuotaTest, MonitorModeReportsButCountsWhatIsSent) {
     EXPECT_EQ(codes(*d, 0)[0], "quota.daily_exhausted");
     EXPECT_FALSE(d->recipients[0].reasons[0].enforced);
     EXPECT_EQ(d->quota->sent_24h, 2);
+}
+
+TEST_P(QuotaTest, StatusShowsTheLedgerInUse) {
+    open(simple_config(10, 5, 5));
+    ASSERT_EQ(check(txn({"a@example.org", "b@example.org", "c@example.org"}))->verdict, Verdict::allow);
+    auto status = members(engine_->quota_status_json("prod", "us-east-1"));
+    EXPECT_EQ(status.at("ledger"), GetParam() == Ledger::sqlite ? "\"sqlite\"" : "\"redis\"");
+    EXPECT_EQ(status.at("sent_24h"), "3");
+    EXPECT_EQ(status.at("remaining_24h"), "7");
+    EXPECT_EQ(status.at("rate_available"), "2");
+    EXPECT_EQ(status.at("next_release_ms"), "86400000");
+    EXPECT_EQ(status.at("limits_source"), "\"config\"");
 }
 
 }  // namespace

@@ -10,54 +10,18 @@
 #include <filesystem>
 #include <climits>
 #include <cstdint>
+#include <cstdio>
 #include <thread>
 
 #include "config.hpp"
 #include "engine.hpp"
 #include "redis_ledger.hpp"
+#include "redis_server.hpp"
 
 namespace presend {
 namespace {
 
-class RedisServer {
-public:
-    RedisServer() : port_(20000 + static_cast<int>(::getpid() % 20000)) { start(); }
-    ~RedisServer() { stop(); }
-    int port() const { return port_; }
-    void start() {
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            // Its warnings (memory overcommit and the like) are not the test's output.
-            int null = ::open("/dev/null", O_WRONLY);
-            if (null >= 0) {
-                ::dup2(null, 1);
-                ::dup2(null, 2);
-            }
-            std::string port = std::to_string(port_);
-            ::execlp(PRESEND_REDIS_SERVER, PRESEND_REDIS_SERVER, "--port", port.c_str(), "--bind", "127.0.0.1", "--save", "",
-                     "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning", static_cast<char *>(nullptr));
-            ::_exit(127);
-        }
-        for (int i = 0; i < 200; ++i) {
-            redisContext *c = redisConnect("127.0.0.1", port_);
-            bool up = c != nullptr && c->err == 0;
-            if (c != nullptr) redisFree(c);
-            if (up) return;
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        ADD_FAILURE() << "redis-server did not start";
-    }
-    void stop() {
-        if (pid_ <= 0) return;
-        ::kill(pid_, SIGTERM);
-        ::waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-    }
-
-private:
-    int port_;
-    pid_t pid_ = -1;
-};
+using test::RedisServer;
 
 // The test process's keys (forked children share them: the pid is read once).
 const std::string &test_prefix() {
@@ -110,7 +74,7 @@ TEST_F(RedisLedgerTest, TheDailyMaximumIsExact) {
     int64_t granted = 0;
     RedisLedger::Reservation last;
     for (int i = 0; i < 80; ++i) {
-        last = l.reserve("prod", "us-east-1", 5, 300, 1000000, 1000000);
+        last = l.reserve("prod", "us-east-1", {300, 1000000, 1000000}, 5);
         granted += last.granted;
     }
     EXPECT_EQ(granted, 300);
@@ -123,13 +87,13 @@ TEST_F(RedisLedgerTest, TheDailyMaximumIsExact) {
 
 TEST_F(RedisLedgerTest, TheRateAllowsItsBurstThenWaits) {
     RedisLedger l(options(server_.port()));
-    auto r = l.reserve("prod", "us-east-1", 15, 50000, 10, 10);
+    auto r = l.reserve("prod", "us-east-1", {50000, 10, 10}, 15);
     EXPECT_EQ(r.granted, 10);
     EXPECT_FALSE(r.daily);
     EXPECT_GT(r.retry_ms, 0);
     EXPECT_LE(r.retry_ms, 100);  // one recipient every 100 ms at 10/s
     std::this_thread::sleep_for(std::chrono::milliseconds(r.retry_ms + 5));
-    EXPECT_EQ(l.reserve("prod", "us-east-1", 1, 50000, 10, 10).granted, 1);
+    EXPECT_EQ(l.reserve("prod", "us-east-1", {50000, 10, 10}, 1).granted, 1);
 }
 
 TEST_F(RedisLedgerTest, FourProcessesShareOneMaximum) {
@@ -142,7 +106,7 @@ TEST_F(RedisLedgerTest, FourProcessesShareOneMaximum) {
             int granted = 0;
             try {
                 RedisLedger l(options(server_.port()));
-                for (int i = 0; i < 200; ++i) granted += static_cast<int>(l.reserve("prod", "us-east-1", 1, 300, 1000000, 1000000).granted);
+                for (int i = 0; i < 200; ++i) granted += static_cast<int>(l.reserve("prod", "us-east-1", {300, 1000000, 1000000}, 1).granted);
             } catch (...) {
                 ::_exit(255);
             }
@@ -179,7 +143,7 @@ TEST_F(RedisLedgerTest, TheRateHoldsAcrossProcesses) {
             try {
                 RedisLedger l(options(server_.port()));
                 for (int i = 0; i < 150; ++i) {
-                    auto r = l.reserve("prod", "eu-west-1", 1, 1000000, kRate, kBurst);
+                    auto r = l.reserve("prod", "eu-west-1", {1000000, kRate, kBurst}, 1);
                     granted += r.granted;
                     if (first < 0) first = r.now_ms;
                     last = r.now_ms;
@@ -219,29 +183,29 @@ TEST_F(RedisLedgerTest, TheRateHoldsAcrossProcesses) {
 
 TEST_F(RedisLedgerTest, AReleaseGivesBackItsSecond) {
     RedisLedger l(options(server_.port()));
-    auto r = l.reserve("prod", "us-east-1", 3, 3, 1000, 1000);
+    auto r = l.reserve("prod", "us-east-1", {3, 1000, 1000}, 3);
     ASSERT_EQ(r.granted, 3);
-    EXPECT_EQ(l.reserve("prod", "us-east-1", 1, 3, 1000, 1000).granted, 0);
-    l.release("prod", "us-east-1", 2, r.second);
+    EXPECT_EQ(l.reserve("prod", "us-east-1", {3, 1000, 1000}, 1).granted, 0);
+    l.release("prod", "us-east-1", {3, 1000, 1000}, 2, r.second);
     EXPECT_EQ(l.sent_24h("prod", "us-east-1"), 1);
-    EXPECT_EQ(l.reserve("prod", "us-east-1", 5, 3, 1000, 1000).granted, 2);
-    l.release("prod", "us-east-1", 10, r.second - 100000);  // outside the window: nothing to give back
+    EXPECT_EQ(l.reserve("prod", "us-east-1", {3, 1000, 1000}, 5).granted, 2);
+    l.release("prod", "us-east-1", {3, 1000, 1000}, 10, r.second - 100000);  // outside the window: nothing to give back
     EXPECT_EQ(l.sent_24h("prod", "us-east-1"), 3);
 }
 
 TEST_F(RedisLedgerTest, AStoppedRedisFailsClosedAndARestartedOneIsUsedAgain) {
     RedisLedger l(options(server_.port()));
-    ASSERT_EQ(l.reserve("prod", "us-east-1", 2, 100, 1000, 1000).granted, 2);
+    ASSERT_EQ(l.reserve("prod", "us-east-1", {100, 1000, 1000}, 2).granted, 2);
     server_.stop();
     try {
-        l.reserve("prod", "us-east-1", 1, 100, 1000, 1000);
+        l.reserve("prod", "us-east-1", {100, 1000, 1000}, 1);
         FAIL() << "a reservation without Redis must fail";
     } catch (const Failure &f) {
         EXPECT_EQ(f.error.status, Status::store);
         EXPECT_NE(f.error.message.find("redis"), std::string::npos);
     }
     server_.start();  // empty: it kept nothing (no persistence in this test)
-    auto r = l.reserve("prod", "us-east-1", 1, 100, 1000, 1000);
+    auto r = l.reserve("prod", "us-east-1", {100, 1000, 1000}, 1);
     EXPECT_EQ(r.granted, 1) << "reconnected and the script loaded again";
 }
 
@@ -285,6 +249,9 @@ TEST_F(FleetTest, FourProcessesWithTheirOwnStoresShareOneQuota) {
             try {
                 auto e = fleet_engine(dir_, config);  // a separate SQLite store per process
                 for (int i = 0; i < 200; ++i) allowed += e->check(kTxn, false)->verdict == Verdict::allow ? 1 : 0;
+            } catch (const Failure &f) {
+                std::fprintf(stderr, "worker: %s\n", f.error.message.c_str());
+                ::_exit(255);
             } catch (...) {
                 ::_exit(255);
             }
