@@ -441,7 +441,9 @@ Result<Config> parse_config(std::string_view json) {
                                            {"url", str_into(c.redis.url)},
                                            {"connect_timeout_ms", int_into(c.redis.connect_timeout_ms, 10, 60000)},
                                            {"command_timeout_ms", int_into(c.redis.command_timeout_ms, 10, 60000)},
-                                           {"prefix", str_into(c.redis.prefix)}});
+                                           {"prefix", str_into(c.redis.prefix)},
+                                           {"share_suppressions", bool_into(c.redis.share_suppressions)},
+                                           {"stream_max", int_into(c.redis.stream_max, 1000, int64_t{1} << 40)}});
              if (err) return err;
 #ifdef PRESEND_HAVE_REDIS
              if (c.ledger_backend != "sqlite" && c.ledger_backend != "redis") {

@@ -177,6 +177,8 @@ struct Config {
         int64_t connect_timeout_ms = 1000;
         int64_t command_timeout_ms = 1000;
         std::string prefix = "presend:";
+        bool share_suppressions = true;  // suppressions and withdrawals reach every host
+        int64_t stream_max = 1000000;    // changes the stream keeps (about)
     } redis;
 };
 

@@ -241,6 +241,9 @@ std::unique_ptr<Engine> Engine::open(Config config, EngineOptions options) {
                                        "opened for reading and dry-run checks");
         }
         prepare_schema(*lease, store.read_only);
+#ifdef PRESEND_HAVE_REDIS
+        e->fleet_open(*lease);
+#endif
         e->audit_key_ = audit_key_from_config(e->config_.audit);
         if (e->audit_key_.source.empty()) e->audit_key_ = audit_key_from_store(*lease, store.read_only);
         if (!store.read_only) e->record_configuration(*lease);
@@ -365,10 +368,18 @@ void Engine::redis_quota_step(CheckContext &ctx, const Message &m, Decision &d, 
         wanted.push_back(i);
     }
     RedisLedger::Reservation r;
-    {
+    try {
         std::lock_guard lock(redis_mu_);
         r = redis_->reserve(m.account, m.region, redis_limits(*res.limits), static_cast<int64_t>(wanted.size()),
                             !writable, ctx.mode == Mode::monitor);
+    } catch (const Failure &f) {
+        // Fail closed: the caller defers the whole message. With fail_open
+        // only the quota goes unchecked; consent and suppressions held.
+        if (!config_.fail_open || f.error.status != Status::store) throw;
+        note_unavailable(d, "the shared quota could not be reserved: " + f.error.message);
+        reserved = 0;
+        second = 0;
+        return;
     }
     if (writable) {
         std::lock_guard lock(redis_mu_);
@@ -630,6 +641,15 @@ void Engine::evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipi
     }
 }
 
+void Engine::note_unavailable(Decision &d, const std::string &why) const {
+    Finding f;
+    f.def = &reason("engine.unavailable");
+    f.enforced = false;
+    f.retry_after_ms = config_.unavailable_retry_ms;
+    f.message = why + " (fail_open is set: the rest of the check went on)";
+    d.reasons.push_back(std::move(f));
+}
+
 std::unique_ptr<Decision> Engine::unavailable(const Message &m, bool dry_run, const Error &why) {
     auto d = new_decision(m, dry_run, clock_ms());
     ParsedRecipients parsed = parse_recipients(m, config_, *d);
@@ -652,6 +672,10 @@ std::unique_ptr<Decision> Engine::check(std::string_view message_json, bool dry_
 
     auto d = new_decision(m, dry_run, 0);
     ParsedRecipients parsed = parse_recipients(m, config_, *d);
+    if (auto err = fleet_sync()) {
+        if (!config_.fail_open) return unavailable(m, dry_run, *err);
+        note_unavailable(*d, "the shared suppression list could not be read: " + err->message);
+    }
     try {
         auto lease = pool_.acquire();
         if (dry_run) {
@@ -709,6 +733,20 @@ std::vector<Engine::BatchItem> Engine::check_batch(std::string_view messages_jso
     }
 
     std::vector<BatchItem> out(items.size());
+    if (auto err = fleet_sync()) {
+        for (auto &it : items) {
+            if (!it.message) continue;
+            if (!config_.fail_open) it.decision = unavailable(*it.message, dry_run, *err);
+            else note_unavailable(*it.decision, "the shared suppression list could not be read: " + err->message);
+        }
+        if (!config_.fail_open) {
+            for (size_t i = 0; i < items.size(); ++i) {
+                out[i].decision = std::move(items[i].decision);
+                out[i].error = std::move(items[i].error);
+            }
+            return out;
+        }
+    }
     try {
         auto lease = pool_.acquire();
         Transaction tx(lease->db(), dry_run ? Transaction::Kind::deferred : Transaction::Kind::immediate);
@@ -844,7 +882,14 @@ void Engine::consent_withdraw(std::string_view address, std::string_view list) {
     JsonWriter w(content);
     w.begin_object().field("address", history_address(a)).field("list", list).end_object();
     audit(*lease, now, "consent.withdraw", content);
+    {
+        std::string body;
+        JsonWriter b(body);
+        b.begin_object().field("address", a).field("list", list).field("at", now).end_object();
+        fleet_record(*lease, "consent.withdraw", body);
+    }
     tx.commit();
+    fleet_after_write();
 }
 
 std::string Engine::consent_get_json(std::string_view address, std::optional<std::string_view> list) {
@@ -889,7 +934,9 @@ void Engine::suppression_put_json(std::string_view record_json) {
         w.field("reason", suppression_reason_name(rec->reason)).end_object();
         audit(*lease, rec->created_at, "suppression.put", content);
     }
+    fleet_record(*lease, "suppression.put", fleet_suppression_body(*rec));
     tx.commit();
+    fleet_after_write();
 }
 
 void Engine::suppression_remove(std::string_view address, std::optional<std::string_view> list) {
@@ -908,7 +955,14 @@ void Engine::suppression_remove(std::string_view address, std::optional<std::str
     else w.value(*list);
     w.end_object();
     audit(*lease, clock_ms(), "suppression.remove", content);
+    {
+        std::string body;
+        JsonWriter b(body);
+        b.begin_object().field("address", key).field("list", list.value_or("")).end_object();
+        fleet_record(*lease, "suppression.remove", body);
+    }
     tx.commit();
+    fleet_after_write();
 }
 
 std::string Engine::suppression_list_json(std::string_view filter_json) {

@@ -173,6 +173,8 @@ private:
     void evaluate(Conn &c, const Message &m, Decision &d, const ParsedRecipients &parsed, bool writable, Phase phase);
     void run_checks(CheckContext &ctx, bool ledger_checks) const;
     std::unique_ptr<Decision> unavailable(const Message &m, bool dry_run, const Error &why);
+    // Adds a non-enforced engine.unavailable finding (fail_open).
+    void note_unavailable(Decision &d, const std::string &why) const;
     std::string new_id(int64_t now_ms);
     // Adds a "config" record to the trail when the configuration or the
     // loaded plugins differ from the last one recorded.
@@ -201,7 +203,28 @@ private:
     std::unordered_map<std::string, int64_t> redis_counts_;
     int64_t redis_last_count(const std::string &account, const std::string &region);
     static RedisLimits redis_limits(const RegionLimits &l);
+
+    // Fleet mode's shared suppressions (engine_fleet.cpp).
+    std::mutex fleet_mu_;            // one sync or publish at a time; taken before redis_mu_
+    std::string fleet_origin_;       // this store's name in the change stream
+    std::string fleet_cursor_key_;   // the meta key of the last change applied
+    bool fleet_shares() const noexcept;
+    void fleet_open(Conn &c);
+    void fleet_publish(Conn &c);
+    void fleet_apply(Conn &c, const RedisLedger::Change &ch, int64_t now);
+
 #endif
+public:
+    // Adds a change to the outbox, in the caller's write transaction.
+    void fleet_record(Conn &c, std::string_view kind, std::string_view body) const;
+    // Publishes the outbox after a change committed (Redis failing: later).
+    void fleet_after_write();
+    // Publishes the outbox and applies the other hosts' changes; the error
+    // when Redis could not be reached.
+    std::optional<Error> fleet_sync();
+    // A suppression as the change stream carries it.
+    static std::string fleet_suppression_body(const SuppressionRecord &r);
+private:
     std::shared_ptr<Resolver> resolver_;  // made at open; used only by auth refresh
     std::mutex refresh_mu_;              // one refresh at a time per engine
 

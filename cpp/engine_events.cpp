@@ -87,10 +87,10 @@ Effect apply(const Engine &e, Conn &c, const fb::Event &ev, const std::string &a
                                       [&](const SuppressionRecord &x) { return x.address == r.address && x.list.empty(); });
             if (global) continue;
             suppression_put(c, s);
+            e.fleet_record(c, "suppression.put", Engine::fleet_suppression_body(s));
             ++out.suppressed;
         }
     };
-    (void)e;
     switch (ev.kind) {
         case fb::EventKind::bounce: {
             const auto &b = *ev.bounce;
@@ -290,6 +290,7 @@ std::string Engine::events_ingest(std::string_view data, std::string_view option
         audit(c, now, "events.ingest", content);
     }
     tx.commit();
+    fleet_after_write();
     return report;
 }
 

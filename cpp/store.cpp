@@ -201,6 +201,16 @@ ALTER TABLE suppression ADD COLUMN event_ref TEXT;   -- the event that suppresse
 ALTER TABLE decision_recipient ADD COLUMN consent TEXT;       -- double, single, import, api
 ALTER TABLE decision_recipient ADD COLUMN evidence INTEGER;   -- 1: the record says when and from where
 )sql",
+    // 3 -> 4
+    R"sql(
+-- Fleet mode: suppression and consent changes made here, each kept until
+-- Redis has taken it (engine_fleet.cpp).
+CREATE TABLE fleet_outbox(
+  seq  INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,                  -- suppression.put, suppression.remove, consent.withdraw
+  body TEXT NOT NULL                   -- JSON
+);
+)sql",
 };
 
 int pragma_int(Conn &c, const char *sql) {

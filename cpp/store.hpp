@@ -15,7 +15,7 @@
 
 namespace presend {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 // PRAGMA application_id: "PRSD". Marks a file as a presend store.
 inline constexpr int32_t kApplicationId = 0x50525344;
 

@@ -2,7 +2,7 @@
 find_program(PRESEND_REDIS_SERVER redis-server)
 if(TARGET presend_redis AND PRESEND_REDIS_SERVER)
   add_executable(presend_unit_redis unit/test_redis_ledger.cpp)
-  target_link_libraries(presend_unit_redis PRIVATE presend_core presend_redis GTest::gtest GTest::gtest_main)
+  target_link_libraries(presend_unit_redis PRIVATE presend_core presend_redis GTest::gmock GTest::gtest GTest::gtest_main)
   target_compile_definitions(presend_unit_redis PRIVATE PRESEND_REDIS_SERVER="${PRESEND_REDIS_SERVER}")
   gtest_discover_tests(presend_unit_redis PROPERTIES LABELS unit RUN_SERIAL TRUE DISCOVERY_TIMEOUT 60)
 else()

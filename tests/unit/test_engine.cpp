@@ -65,12 +65,12 @@ TEST_F(StoreTest, AVersionOneStoreIsMigratedWithItsData) {
     ASSERT_EQ(check(txn({"a@example.org"}))->verdict, Verdict::allow);
     engine_.reset();
     // What a store written by presend 1.0 looks like: no authentication,
-    // feedback or audit tables.
+    // feedback, audit or fleet tables.
     sqlite3 *h = nullptr;
     sqlite3_open(dir_.file("store.db").c_str(), &h);
     ASSERT_EQ(sqlite3_exec(h,
                            "DROP TABLE dns_cache; DROP TABLE auth_status; DROP TABLE event; DROP TABLE reputation_hour; "
-                           "DROP TABLE pause; DROP TABLE audit; DROP TABLE meta; "
+                           "DROP TABLE pause; DROP TABLE audit; DROP TABLE meta; DROP TABLE fleet_outbox; "
                            "ALTER TABLE suppression DROP COLUMN event_ref; ALTER TABLE decision_recipient DROP COLUMN consent; "
                            "ALTER TABLE decision_recipient DROP COLUMN evidence; PRAGMA user_version=1",
                            nullptr, nullptr, nullptr),

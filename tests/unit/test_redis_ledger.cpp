@@ -16,11 +16,13 @@
 #include "config.hpp"
 #include "engine.hpp"
 #include "redis_ledger.hpp"
+#include "fixture.hpp"
 #include "redis_server.hpp"
 
 namespace presend {
 namespace {
 
+using test::count_rows;
 using test::RedisServer;
 
 // The test process's keys (forked children share them: the pid is read once).
@@ -217,15 +219,27 @@ std::string fleet_config(int port, const std::string &extra = "") {
            R"(/0", "command_timeout_ms": 500, "prefix": ")" + test_prefix() + R"("})" + extra + "}";
 }
 
-std::unique_ptr<Engine> fleet_engine(const std::string &dir, const std::string &config) {
+// An engine on its own store: a host of the fleet.
+std::unique_ptr<Engine> fleet_engine(const std::string &dir, const std::string &config, const std::string &host = "") {
     auto c = parse_config(config);
     if (!c) throw Failure{std::move(c).error()};
     EngineOptions o;
-    o.store_path = dir + "/store-" + std::to_string(::getpid()) + ".db";
+    o.store_path = dir + "/store-" + (host.empty() ? std::to_string(::getpid()) : host) + ".db";
     return Engine::open(std::move(*c), o);
 }
 
 const char *kTxn = R"({"from": "App <app@example.com>", "stream": "transactional", "to": ["r@example.org"]})";
+
+std::string first_code(const Decision &d) {
+    if (!d.recipients.empty() && !d.recipients[0].reasons.empty()) return std::string(d.recipients[0].reasons[0].def->code);
+    if (!d.reasons.empty()) return std::string(d.reasons[0].def->code);
+    return "";
+}
+
+// A marketing message of list "weekly" to r@example.org, with one-click unsubscribe.
+const char *kNews = R"({"from": "News <news@example.com>", "stream": "marketing", "list": "weekly",
+    "to": ["r@example.org"], "headers": [["List-Unsubscribe", "<https://example.com/u/Zx8Kq2LmN4pR7sT1vW3y>"],
+    ["List-Unsubscribe-Post", "List-Unsubscribe=One-Click"]]})";
 
 class FleetTest : public RedisLedgerTest {
 protected:
@@ -299,7 +313,266 @@ TEST_F(FleetTest, WithoutRedisChecksDeferUnlessFailOpen) {
     auto open = fleet_engine(dir_ + "/fail-open", fleet_config(server_.port(), R"(, "fail_open": true)"));
     EXPECT_EQ(open->check(kTxn, false)->verdict, Verdict::allow) << "fail_open allows, with the warning";
     server_.start();
+    for (int i = 0; i < 100 && first_code(*closed->check(kTxn, true)) == "engine.unavailable"; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the reconnect backoff
+    }
     EXPECT_EQ(closed->check(kTxn, false)->verdict, Verdict::allow) << "checks resume when Redis is back";
+}
+
+// --- the shared suppression list ----------------------------------------------------
+
+// Acceptance: a suppression added on one process blocks the next check on another.
+TEST_F(FleetTest, ASuppressionOnOneProcessBlocksTheNextCheckOnAnother) {
+    std::string config = fleet_config(server_.port());
+    int ready[2], go[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    ASSERT_EQ(::pipe(go), 0);
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        int code = 0;
+        try {
+            auto e = fleet_engine(dir_, config, "b");
+            code |= e->check(kTxn, false)->verdict == Verdict::allow ? 0 : 1;
+            char byte = 1;
+            if (::write(ready[1], &byte, 1) != 1 || ::read(go[0], &byte, 1) != 1) ::_exit(100);
+            auto d = e->check(kTxn, false);  // the very next check, no waiting
+            code |= d->verdict == Verdict::block ? 0 : 2;
+            code |= first_code(*d) == "suppression.complaint" ? 0 : 4;
+        } catch (...) {
+            ::_exit(101);
+        }
+        ::_exit(code);
+    }
+    char byte = 0;
+    ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+    auto a = fleet_engine(dir_, config, "a");
+    a->suppression_put_json(R"({"address": "r@Example.ORG", "reason": "complaint", "note": "FBL"})");
+    ASSERT_EQ(::write(go[1], &byte, 1), 1);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "1: first check not allowed, 2: not blocked, 4: wrong reason";
+    // The other host's store holds it now, with the note and a trail record.
+    EXPECT_EQ(count_rows(dir_ + "/store-b.db", "SELECT count(*) FROM suppression WHERE address = 'r@example.org' "
+                                                "AND reason = 'complaint' AND note = 'FBL'"), 1);
+    EXPECT_EQ(count_rows(dir_ + "/store-b.db", "SELECT count(*) FROM audit WHERE kind = 'suppression.put' "
+                                                "AND content LIKE '%\"via\":\"fleet\"%'"), 1);
+    EXPECT_EQ(count_rows(dir_ + "/store-a.db", "SELECT count(*) FROM fleet_outbox"), 0) << "published";
+}
+
+TEST_F(FleetTest, RemovalsAndConsentWithdrawalsReachEveryHost) {
+    std::string config = fleet_config(server_.port());
+    auto a = fleet_engine(dir_, config, "a");
+    auto b = fleet_engine(dir_, config, "b");
+    for (auto *e : {a.get(), b.get()}) e->consent_put_json(R"({"address": "r@example.org", "list": "weekly", "method": "double"})");
+    ASSERT_EQ(b->check(kNews, false)->verdict, Verdict::allow);
+    a->consent_withdraw("r@example.org", "weekly");
+    auto d = b->check(kNews, false);
+    EXPECT_EQ(d->verdict, Verdict::block);
+    EXPECT_EQ(first_code(*d), "consent.withdrawn");
+
+    b->suppression_put_json(R"({"address": "@example.org", "reason": "manual"})");
+    EXPECT_EQ(first_code(*a->check(kTxn, false)), "suppression.manual") << "a domain suppression, from b to a";
+    a->suppression_remove("@example.org", std::nullopt);
+    EXPECT_EQ(b->check(kTxn, false)->verdict, Verdict::allow) << "the removal reached b";
+    // A host applies each change once, and never its own.
+    EXPECT_EQ(count_rows(dir_ + "/store-a.db", "SELECT count(*) FROM audit WHERE content LIKE '%\"via\":\"fleet\"%'"), 1);
+    EXPECT_EQ(count_rows(dir_ + "/store-b.db", "SELECT count(*) FROM audit WHERE content LIKE '%\"via\":\"fleet\"%'"), 2);
+}
+
+TEST_F(FleetTest, BounceAndComplaintEventsAreShared) {
+    std::string config = fleet_config(server_.port());
+    auto a = fleet_engine(dir_, config, "a");
+    auto b = fleet_engine(dir_, config, "b");
+    const char *bounce = R"({"eventType": "Bounce", "mail": {"timestamp": "2026-11-02T09:00:00.000Z", "messageId": "m-1",
+        "source": "app@example.com", "destination": ["r@example.org"]},
+        "bounce": {"bounceType": "Permanent", "bounceSubType": "General", "timestamp": "2026-11-02T09:00:01.000Z",
+        "feedbackId": "f-1", "bouncedRecipients": [{"emailAddress": "r@example.org"}]}})";
+    std::string report = a->events_ingest(bounce, "");
+    ASSERT_NE(report.find("\"suppressed\":1"), std::string::npos) << report;
+    EXPECT_EQ(first_code(*b->check(kTxn, false)), "suppression.bounce");
+}
+
+// Redis keeps the stream in its append-only file: a restart forgets nothing,
+// and a host that never saw the change before the restart still gets it.
+class FleetPersistenceTest : public FleetTest {
+protected:
+    FleetPersistenceTest() : redis_dir_(make_dir()), persistent_(redis_dir_) {}
+    ~FleetPersistenceTest() override { std::filesystem::remove_all(redis_dir_); }
+    static std::string make_dir() {
+        char tmpl[] = "/tmp/presend-redis-XXXXXX";
+        return ::mkdtemp(tmpl) != nullptr ? std::string(tmpl) : std::string("/tmp");
+    }
+    std::string redis_dir_;
+    RedisServer persistent_;
+};
+
+TEST_F(FleetPersistenceTest, SuppressionsSurviveARedisRestart) {
+    std::string config = fleet_config(persistent_.port());
+    auto a = fleet_engine(dir_, config, "a");
+    auto b = fleet_engine(dir_, config, "b");
+    ASSERT_EQ(b->check(kTxn, false)->verdict, Verdict::allow);
+    a->suppression_put_json(R"({"address": "r@example.org", "reason": "complaint"})");
+    ASSERT_EQ(b->check(kTxn, true)->verdict, Verdict::block);
+    persistent_.stop(/*kill=*/true);
+    persistent_.start();
+    auto c = fleet_engine(dir_, config, "c");  // a new host, after the restart
+    for (int i = 0; i < 100 && first_code(*c->check(kTxn, true)) == "engine.unavailable"; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(first_code(*c->check(kTxn, true)), "suppression.complaint");
+    for (int i = 0; i < 100 && first_code(*b->check(kTxn, true)) == "engine.unavailable"; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // its reconnect backoff
+    }
+    EXPECT_EQ(first_code(*b->check(kTxn, true)), "suppression.complaint");
+}
+
+// Acceptance: Redis stopped in the middle of a run. Four processes keep
+// checking; while Redis is away every check defers (fail closed), none is
+// allowed over the 24-hour maximum, and checks resume when Redis is back.
+TEST_F(FleetPersistenceTest, RedisStoppedMidRunNeverLetsTheFleetPassTheQuota) {
+    std::string config = fleet_config(persistent_.port());  // max_24h 300
+    constexpr int kProcesses = 4, kDecided = 150;           // 600 decided checks against 300
+    std::vector<pid_t> kids;
+    std::vector<int> reports;
+    for (int k = 0; k < kProcesses; ++k) {
+        int fds[2];
+        ASSERT_EQ(::pipe(fds), 0);
+        pid_t pid = ::fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            ::close(fds[0]);
+            int allowed = 0, unavailable = 0, allowed_after = 0, decided = 0;
+            try {
+                auto e = fleet_engine(dir_, config);
+                auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+                while (decided < kDecided && std::chrono::steady_clock::now() < deadline) {
+                    auto d = e->check(kTxn, false);
+                    if (first_code(*d) == "engine.unavailable") {
+                        ++unavailable;
+                        if (d->verdict == Verdict::allow) ::_exit(102);  // fail closed, always
+                    } else {
+                        ++decided;
+                        if (d->verdict == Verdict::allow) {
+                            ++allowed;
+                            if (unavailable > 0) ++allowed_after;
+                        }
+                    }
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                }
+            } catch (...) {
+                ::_exit(101);
+            }
+            std::string line = std::to_string(allowed) + " " + std::to_string(unavailable) + " " +
+                               std::to_string(allowed_after) + " " + std::to_string(decided) + "\n";
+            if (::write(fds[1], line.data(), line.size()) != static_cast<ssize_t>(line.size())) ::_exit(103);
+            ::_exit(0);
+        }
+        ::close(fds[1]);
+        kids.push_back(pid);
+        reports.push_back(fds[0]);
+    }
+    {
+        // Stop Redis abruptly once a third of the quota is used.
+        RedisLedger watch(options(persistent_.port()));
+        auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (watch.sent_24h("prod", "us-east-1") < 100 && std::chrono::steady_clock::now() < give_up) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    }
+    persistent_.stop(/*kill=*/true);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    persistent_.start();
+    int allowed = 0, unavailable = 0, allowed_after = 0, decided = 0;
+    for (size_t k = 0; k < kids.size(); ++k) {
+        int status = 0;
+        ::waitpid(kids[k], &status, 0);
+        ASSERT_TRUE(WIFEXITED(status));
+        ASSERT_EQ(WEXITSTATUS(status), 0) << "102: allowed while Redis was away";
+        char buf[128] = {};
+        ASSERT_GT(::read(reports[k], buf, sizeof buf - 1), 0);
+        ::close(reports[k]);
+        int a = 0, u = 0, aa = 0, dd = 0;
+        ASSERT_EQ(std::sscanf(buf, "%d %d %d %d", &a, &u, &aa, &dd), 4);
+        allowed += a;
+        unavailable += u;
+        allowed_after += aa;
+        decided += dd;
+    }
+    // Never over the quota. A reservation Redis made just before it was
+    // killed, whose reply never came, stays counted but was not allowed (the
+    // safe side): at most one per process.
+    EXPECT_LE(allowed, 300);
+    EXPECT_GE(allowed, 300 - kProcesses);
+    EXPECT_GT(unavailable, 0) << "the outage was seen";
+    EXPECT_GT(allowed_after, 0) << "checks resumed after it";
+    EXPECT_EQ(decided, kProcesses * kDecided);
+    EXPECT_EQ(RedisLedger(options(persistent_.port())).sent_24h("prod", "us-east-1"), 300);
+}
+
+TEST_F(FleetTest, AChangeMadeWhileRedisIsDownIsPublishedWhenItIsBack) {
+    std::string config = fleet_config(server_.port());
+    auto a = fleet_engine(dir_, config, "a");
+    auto b = fleet_engine(dir_, config, "b");
+    ASSERT_EQ(b->check(kTxn, false)->verdict, Verdict::allow);
+    server_.stop();
+    a->suppression_put_json(R"({"address": "r@example.org", "reason": "manual"})");  // stored here, waits
+    EXPECT_EQ(count_rows(dir_ + "/store-a.db", "SELECT count(*) FROM fleet_outbox"), 1);
+    EXPECT_EQ(first_code(*a->check(kTxn, true)), "engine.unavailable") << "fail closed";
+    server_.start();  // empty: no persistence in this test
+    for (int i = 0; i < 100 && first_code(*a->check(kTxn, true)) == "engine.unavailable"; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(count_rows(dir_ + "/store-a.db", "SELECT count(*) FROM fleet_outbox"), 0) << "published on the next check";
+    for (int i = 0; i < 100 && first_code(*b->check(kTxn, true)) == "engine.unavailable"; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_EQ(first_code(*b->check(kTxn, true)), "suppression.manual");
+}
+
+TEST_F(FleetTest, FailOpenStillAppliesWhatTheStoreKnows) {
+    std::string config = fleet_config(server_.port(), R"(, "fail_open": true)");
+    auto a = fleet_engine(dir_, config, "a");
+    a->suppression_put_json(R"({"address": "r@example.org", "reason": "manual"})");
+    server_.stop();
+    auto d = a->check(kTxn, false);
+    EXPECT_EQ(d->verdict, Verdict::block) << "fail_open skips the shared parts, not the suppression list";
+    bool warned = false;
+    for (const auto &f : d->reasons) warned |= std::string_view(f.def->code) == "engine.unavailable" && !f.enforced;
+    EXPECT_TRUE(warned);
+    auto other = a->check(R"({"from": "App <app@example.com>", "stream": "transactional", "to": ["s@example.org"]})", false);
+    EXPECT_EQ(other->verdict, Verdict::allow);
+}
+
+TEST_F(RedisLedgerTest, ReconnectsBackOffWhileRedisIsDown) {
+    RedisLedger l(options(server_.port()));
+    ASSERT_EQ(l.reserve("prod", "us-east-1", {100, 1000, 1000}, 1).granted, 1);
+    server_.stop();
+    int failures = 0;
+    for (int i = 0; i < 200; ++i) {
+        try {
+            l.reserve("prod", "us-east-1", {100, 1000, 1000}, 1);
+        } catch (const Failure &f) {
+            ++failures;
+            EXPECT_EQ(f.error.status, Status::store);
+        }
+    }
+    EXPECT_EQ(failures, 200);
+    // 200 calls in a tight loop: the first waits 50 ms before trying again, so
+    // far fewer connection attempts than calls (the loop takes well under 50 ms
+    // on any machine; a slow one makes at most a few more attempts).
+    EXPECT_LE(l.connect_attempts(), 6) << "one connection attempt per call would hammer a Redis that is down";
+    server_.start();
+    bool back = false;
+    for (int i = 0; i < 100 && !back; ++i) {
+        try {
+            back = l.reserve("prod", "us-east-1", {100, 1000, 1000}, 1).granted == 1;
+        } catch (const Failure &) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
+    EXPECT_TRUE(back) << "the backoff never exceeds 2 s";
 }
 
 TEST(FleetConfigTest, TheRedisLedgerIsConfigured) {
