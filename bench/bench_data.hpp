@@ -167,6 +167,25 @@ inline std::string suppression_json(int64_t k, int64_t records, int64_t domains)
     return out;
 }
 
+// What a run varies in the engine configuration.
+struct ConfigChoice {
+    bool frequency = false;
+    std::string plugins_dir;   // non-empty: load both shipped plugins from here
+    std::string redis_url;     // non-empty: the quota ledger on Redis at this URL
+    std::string redis_prefix;  // of the Redis ledger's keys
+    bool quota_only = false;   // every check off but quota
+};
+
+// `s` as the body of a JSON string.
+inline std::string json_string_body(const std::string &s) {
+    std::string out;
+    for (char ch : s) {
+        if (ch == '"' || ch == '\\') out += '\\';
+        out += ch;
+    }
+    return out;
+}
+
 // The engine configuration: one production account and region with limits
 // (within what presend accepts) that the run never reaches, every check
 // enforced; the frequency cap is high enough never to defer, so that its
@@ -177,30 +196,37 @@ inline std::string suppression_json(int64_t k, int64_t records, int64_t domains)
 // decide the rest), and iam_least_privilege with a least-privilege policy
 // that allows what the benchmark sends, so verdicts stay those of the run
 // without plugins and the difference is the plugins' cost.
-inline std::string config_json(bool frequency, const std::string &plugins_dir = "") {
+//
+// With `redis_url`, the quota ledger is Redis (fleet mode), under
+// `redis_prefix`, with the same limits. With `quota_only`, the recipient,
+// consent, suppression, unsubscribe and frequency checks are off, so that a
+// reserving check does little besides its reservation.
+inline std::string config_json(const ConfigChoice &choice) {
+    const char *other = choice.quota_only ? "off" : "enforce";
     std::string c =
         "{\"fail_open\":false,"
         "\"defaults\":{\"account\":\"prod\",\"region\":\"us-east-1\",\"stream\":\"marketing\"},"
         "\"accounts\":{\"prod\":{\"tier\":\"production\",\"regions\":{\"us-east-1\":"
-        "{\"max_24h\":1099511627776,\"max_rate\":1000000,\"burst\":60000000}}}},"
-        "\"checks\":{\"recipient\":{\"mode\":\"enforce\"},"
-        "\"consent\":{\"mode\":\"enforce\",\"require_double_opt_in\":false},"
-        "\"suppression\":{\"mode\":\"enforce\"},"
-        "\"unsubscribe\":{\"mode\":\"enforce\",\"accept_mailto_only\":false},"
-        "\"quota\":{\"mode\":\"enforce\"},";
-    c += frequency ? "\"frequency\":{\"mode\":\"enforce\",\"max_messages\":1000,\"period_hours\":24}"
-                   : "\"frequency\":{\"mode\":\"off\"}";
-    c += "},\"ledger\":{\"backend\":\"sqlite\"},";
-    if (plugins_dir.empty()) {
+        "{\"max_24h\":1099511627776,\"max_rate\":1000000,\"burst\":60000000}}}},";
+    c += std::string("\"checks\":{\"recipient\":{\"mode\":\"") + other + "\"},"
+         "\"consent\":{\"mode\":\"" + other + "\",\"require_double_opt_in\":false},"
+         "\"suppression\":{\"mode\":\"" + other + "\"},"
+         "\"unsubscribe\":{\"mode\":\"" + other + "\",\"accept_mailto_only\":false},"
+         "\"quota\":{\"mode\":\"enforce\"},";
+    c += choice.frequency && !choice.quota_only
+             ? "\"frequency\":{\"mode\":\"enforce\",\"max_messages\":1000,\"period_hours\":24}"
+             : "\"frequency\":{\"mode\":\"off\"}";
+    if (choice.redis_url.empty()) {
+        c += "},\"ledger\":{\"backend\":\"sqlite\"},";
+    } else {
+        c += "},\"ledger\":{\"backend\":\"redis\",\"url\":\"" + json_string_body(choice.redis_url) +
+             "\",\"prefix\":\"" + json_string_body(choice.redis_prefix) + "\"},";
+    }
+    if (choice.plugins_dir.empty()) {
         c += "\"plugins\":[]}";
         return c;
     }
-    std::string dir;  // as a JSON string body
-    for (char ch : plugins_dir) {
-        if (ch == '"' || ch == '\\') dir += '\\';
-        dir += ch;
-    }
-    c += "\"plugin_dirs\":[\"" + dir + "\"],\"plugins\":["
+    c += "\"plugin_dirs\":[\"" + json_string_body(choice.plugins_dir) + "\"],\"plugins\":["
          "{\"name\":\"region_policy\",\"mode\":\"enforce\",\"config\":"
          "{\"default_jurisdiction\":\"US\",\"postal_address_in_template\":true}},"
          "{\"name\":\"iam_least_privilege\",\"mode\":\"enforce\",\"config\":"
@@ -211,6 +237,13 @@ inline std::string config_json(bool frequency, const std::string &plugins_dir = 
          "\"Condition\":{\"StringEquals\":{\"ses:FromAddress\":\"news@example.com\"}}},"
          "{\"Sid\":\"ReadQuota\",\"Effect\":\"Allow\",\"Action\":\"ses:GetSendQuota\",\"Resource\":\"*\"}]}]}}}}]}";
     return c;
+}
+
+inline std::string config_json(bool frequency, const std::string &plugins_dir = "") {
+    ConfigChoice choice;
+    choice.frequency = frequency;
+    choice.plugins_dir = plugins_dir;
+    return config_json(choice);
 }
 
 // Builds one marketing message to `n` recipients into `out`: each recipient

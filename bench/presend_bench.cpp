@@ -43,6 +43,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,10 @@ struct Options {
     bool frequency = false;  // off by default, as in the product
     bool decision_json = false;
     std::string plugins_dir;  // load both shipped plugins from here
+    std::string redis_url;    // the quota ledger on Redis at this URL; empty: SQLite
+    std::string redis_prefix;  // of the Redis ledger's keys: unique to the run
+    bool separate_stores = false;  // every worker its own copy of the store, as hosts of a fleet
+    bool quota_only = false;       // every check off but quota
     bool fresh = false;
     bool setup_only = false;
     bool quick = false;
@@ -122,6 +127,13 @@ constexpr const char *kUsage =
     "  --plugins DIR        load both shipped plugins (region_policy, iam_least_privilege) from DIR\n"
     "                       and enforce them; compare with a run without to see their cost\n"
     "  --decision-json      also render each decision as JSON inside the timed call\n"
+    "  --redis URL          keep the quota ledger on Redis (fleet mode), e.g. redis://127.0.0.1:6379/0,\n"
+    "                       under a key prefix unique to the run\n"
+    "  --separate-stores    give every worker process its own copy of the store, as the hosts of a\n"
+    "                       fleet have (they share Redis, not a file); default: one shared store\n"
+    "  --quota-only         enforce only the quota check (recipient, consent, suppression,\n"
+    "                       unsubscribe and frequency off); with --recipients 1 --phases reserve,\n"
+    "                       each check is one reservation plus what presend does around it\n"
     "  --seed N             seed of the recipient choice (default: 1)\n"
     "  --fresh              rebuild the store even if a matching one exists\n"
     "  --setup-only         build or check the store, then stop\n"
@@ -235,6 +247,15 @@ Options parse_options(int argc, char **argv) {
             o.plugins_dir = need();
         } else if (arg == "--decision-json") {
             o.decision_json = true;
+        } else if (arg == "--redis") {
+            o.redis_url = need();
+            if (o.redis_url.rfind("redis://", 0) != 0) {
+                usage_error("--redis takes a redis:// URL, not \"%s\"", o.redis_url.c_str());
+            }
+        } else if (arg == "--separate-stores") {
+            o.separate_stores = true;
+        } else if (arg == "--quota-only") {
+            o.quota_only = true;
         } else if (arg == "--seed") {
             o.seed = static_cast<uint64_t>(parse_int(arg, need(), 0, INT64_MAX));
         } else if (arg == "--fresh") {
@@ -250,6 +271,12 @@ Options parse_options(int argc, char **argv) {
         }
     }
     if (!o.single && o.processes == 0) usage_error("--no-single with --processes 0 leaves nothing to measure");
+    if (!o.redis_url.empty()) {
+        // The coordinator's pid and the time: no two runs count into the
+        // same keys, so none sees another's reservations.
+        o.redis_prefix = "presend-bench:" + std::to_string(::getpid()) + "." +
+                         std::to_string(static_cast<long long>(::time(nullptr))) + ":";
+    }
     if (!o.plugins_dir.empty()) {
         // Workers may chdir nowhere, but the JSON names the directory: make it absolute.
         char *real = ::realpath(o.plugins_dir.c_str(), nullptr);
@@ -358,6 +385,15 @@ std::string json_escape(const std::string &s) {
         }
     }
     return out;
+}
+
+// redis://user:secret@host/0 -> redis://***@host/0: reports never show a password.
+std::string redacted_url(const std::string &url) {
+    size_t at = url.rfind('@');
+    if (at == std::string::npos) return url;
+    size_t scheme = url.find("://");
+    size_t from = scheme == std::string::npos ? 0 : scheme + 3;
+    return url.substr(0, from) + "***" + url.substr(at);
 }
 
 // --- memory -----------------------------------------------------------------------
@@ -502,6 +538,45 @@ std::string store_path(const Options &o) { return o.dir + "/consent-" + std::to_
 std::string run_path(const Options &o) { return o.dir + "/run-" + std::to_string(o.records) + ".db"; }
 std::string meta_path(const Options &o) { return store_path(o) + ".bench"; }
 
+// Worker slots: the single-process group's, then the multi-process group's.
+int slot_count(const Options &o) { return (o.single ? 1 : 0) + o.processes; }
+
+// The store a worker opens: the run's copy, shared by all, or with
+// --separate-stores a copy of its own, as every host of a fleet has its own.
+std::string worker_store_path(const Options &o, int slot) {
+    if (!o.separate_stores) return run_path(o);
+    return o.dir + "/run-" + std::to_string(o.records) + "-p" + std::to_string(slot) + ".db";
+}
+
+// Every store the run measures on.
+std::vector<std::string> run_stores(const Options &o) {
+    if (!o.separate_stores) return {run_path(o)};
+    std::vector<std::string> out;
+    for (int slot = 0; slot < slot_count(o); ++slot) out.push_back(worker_store_path(o, slot));
+    return out;
+}
+
+// The bytes of the run's stores and their WALs.
+int64_t stores_bytes(const Options &o) {
+    int64_t n = 0;
+    for (const std::string &path : run_stores(o)) n += file_size(path) + file_size(path + "-wal");
+    return n;
+}
+
+void remove_store(const std::string &path) {
+    for (const char *suffix : {"", "-wal", "-shm", "-journal"}) ::unlink((path + suffix).c_str());
+}
+
+presend_bench::ConfigChoice config_choice(const Options &o) {
+    presend_bench::ConfigChoice c;
+    c.frequency = o.frequency;
+    c.plugins_dir = o.plugins_dir;
+    c.redis_url = o.redis_url;
+    c.redis_prefix = o.redis_prefix;
+    c.quota_only = o.quota_only;
+    return c;
+}
+
 std::string meta_text(const Options &o, const std::string &schema) {
     return fmt("presend-bench store: generator %d, records %" PRId64 ", suppressions %" PRId64 ", domains %" PRId64
                ", %s\n",
@@ -545,7 +620,7 @@ std::string schema_signature(const Options &o, std::string &error) {
 }
 
 presend_engine *open_engine(const Options &o, const std::string &path, std::string &error) {
-    std::string config = config_json(o.frequency, o.plugins_dir);
+    std::string config = config_json(config_choice(o));
     presend_engine_options eo;
     presend_engine_options_init(&eo);
     eo.store_path = path.c_str();
@@ -607,13 +682,40 @@ bool copy_file(const std::string &from, const std::string &to, std::string &erro
     return ok;
 }
 
-// The run's copy of the population, with its WAL if one was left behind.
-bool make_run_copy(const Options &o, std::string &error) {
-    std::string from = store_path(o), to = run_path(o);
-    for (const char *suffix : {"", "-wal", "-shm", "-journal"}) ::unlink((to + suffix).c_str());
+// A copy of the population for the run, with its WAL if one was left
+// behind. No engine has the population open at this point (the setup closed
+// its own, the workers are not started), so the file and its WAL are at rest;
+// the -shm index is never copied: SQLite rebuilds it from the WAL.
+bool make_run_copy(const Options &o, const std::string &to, std::string &error) {
+    std::string from = store_path(o);
+    remove_store(to);
     if (!copy_file(from, to, error)) return false;
     if (file_size(from + "-wal") > 0 && !copy_file(from + "-wal", to + "-wal", error)) return false;
     return true;
+}
+
+// With the Redis ledger, one dry-run check before any worker starts: a Redis
+// that cannot be reached makes every check defer (engine.unavailable), which
+// would measure nothing but the timeout.
+bool probe_ledger(const Options &o, std::string &error) {
+    presend_engine *e = open_engine(o, store_path(o), error);
+    if (e == nullptr) return false;
+    std::string msg;
+    Rng rng(o.seed);
+    build_message(msg, rng, 1, o.records, o.domains, 0, "probe", 0);
+    presend_decision *d = nullptr;
+    presend_status st = presend_engine_check(e, msg.data(), msg.size(), PRESEND_CHECK_DRY_RUN, &d);
+    bool ok = st == PRESEND_OK;
+    if (!ok) error = fmt("probe check: %s: %s", presend_status_str(st), presend_engine_errmsg(e));
+    for (size_t j = 0; ok && j < presend_decision_reason_count(d, PRESEND_MESSAGE_LEVEL); ++j) {
+        if (std::strcmp(presend_decision_reason_code(d, PRESEND_MESSAGE_LEVEL, j), "engine.unavailable") == 0) {
+            ok = false;
+            error = "the Redis ledger at " + o.redis_url + " is unavailable: " + presend_decision_json(d);
+        }
+    }
+    presend_decision_free(d);
+    presend_engine_free(e);
+    return ok;
 }
 
 void build_population(const Options &o, SetupInfo &info);
@@ -626,10 +728,15 @@ void setup_store(const Options &o, SetupInfo &info) {
     if (info.failed) return;
     int64_t t_copy = now_ns();
     std::string error;
-    if (!o.setup_only && !make_run_copy(o, error)) {
+    auto fail = [&] {
         info.failed = 1;
         copy_text(info.error, sizeof info.error, error);
-        return;
+    };
+    if (!o.redis_url.empty() && !probe_ledger(o, error)) return fail();
+    if (!o.setup_only) {
+        for (const std::string &path : run_stores(o)) {
+            if (!make_run_copy(o, path, error)) return fail();
+        }
     }
     info.copy_seconds = static_cast<double>(now_ns() - t_copy) / 1e9;
     info.seconds = static_cast<double>(now_ns() - t0) / 1e9;
@@ -848,7 +955,7 @@ void run_phase(const Options &o, presend_engine *e, int kind, int64_t count, Pha
 
     wait_go(g.go[0][0]);
     std::string error;
-    presend_engine *e = open_engine(o, run_path(o), error);
+    presend_engine *e = open_engine(o, worker_store_path(o, slot), error);
     if (e == nullptr) {
         w.failed = 1;
         copy_text(w.error, sizeof w.error, error);
@@ -1037,13 +1144,69 @@ PhaseResult summarize(const Layout &lay, const Group &g, int kind) {
     return r;
 }
 
-bool read_sent_24h(presend_engine *e, int64_t &out) {
-    char *json = nullptr;
-    presend_status st = presend_quota_status(e, kAccount, kRegion, &json);
-    bool ok = st == PRESEND_OK && json_int_field(json, "sent_24h", out);
-    presend_free(json);
+// The recipients the library has counted against the quota. The SQLite
+// ledger's count is in presend_quota_status; that call reads the SQLite
+// ledger even when the engine reserves on Redis, so the Redis ledger's count
+// is read the way a check sees it: the quota snapshot of a dry-run decision,
+// which reserves nothing but counts what it would have reserved (the
+// recipients it allows), so those are taken off.
+bool read_sent_24h(const Options &o, presend_engine *e, int64_t &out) {
+    if (o.redis_url.empty()) {
+        char *json = nullptr;
+        presend_status st = presend_quota_status(e, kAccount, kRegion, &json);
+        bool ok = st == PRESEND_OK && json_int_field(json, "sent_24h", out);
+        presend_free(json);
+        return ok;
+    }
+    std::string msg;
+    Rng rng(o.seed);
+    build_message(msg, rng, 1, o.records, o.domains, 0, "quota-probe", 0);
+    presend_decision *d = nullptr;
+    if (presend_engine_check(e, msg.data(), msg.size(), PRESEND_CHECK_DRY_RUN, &d) != PRESEND_OK) return false;
+    const char *json = presend_decision_json(d);
+    const char *quota = json != nullptr ? std::strstr(json, "\"quota\":{") : nullptr;
+    bool ok = quota != nullptr && json_int_field(quota, "sent_24h", out);
+    for (size_t i = 0; i < presend_decision_recipient_count(d); ++i) {
+        if (presend_decision_recipient_verdict(d, i) == PRESEND_ALLOW) --out;
+    }
+    presend_decision_free(d);
     return ok;
 }
+
+// The engines the coordinator reads a group's quota count with: one, on the
+// shared store or (Redis) on any store since the count is in Redis; with
+// separate stores and the SQLite ledger, one per store, whose counts add up.
+struct QuotaMonitor {
+    std::vector<std::pair<std::string, presend_engine *>> engines;  // by store path
+
+    ~QuotaMonitor() {
+        for (auto &[path, e] : engines) presend_engine_free(e);
+    }
+    presend_engine *engine(const Options &o, const std::string &path, std::string &error) {
+        for (auto &[p, e] : engines) {
+            if (p == path) return e;
+        }
+        presend_engine *e = open_engine(o, path, error);
+        if (e != nullptr) engines.emplace_back(path, e);
+        return e;
+    }
+    std::vector<std::string> stores(const Options &o, int first_slot, int size) const {
+        if (!o.separate_stores || !o.redis_url.empty()) return {worker_store_path(o, first_slot)};
+        std::vector<std::string> out;
+        for (int i = 0; i < size; ++i) out.push_back(worker_store_path(o, first_slot + i));
+        return out;
+    }
+    bool read(const Options &o, int first_slot, int size, int64_t &out, std::string &error) {
+        out = 0;
+        for (const std::string &path : stores(o, first_slot, size)) {
+            presend_engine *e = engine(o, path, error);
+            int64_t n = 0;
+            if (e == nullptr || !read_sent_24h(o, e, n)) return false;
+            out += n;
+        }
+        return true;
+    }
+};
 
 // --- the machine ------------------------------------------------------------------------
 
@@ -1147,7 +1310,16 @@ int main(int argc, char **argv) {
     std::printf("presend benchmark: %s consent records, %s suppressions, %d recipients per message\n",
                 grouped(static_cast<double>(o.records)).c_str(), grouped(static_cast<double>(o.suppressions)).c_str(),
                 o.recipients);
-    std::printf("population: %s; measured on a fresh copy, %s\n", store_path(o).c_str(), run_path(o).c_str());
+    if (o.separate_stores) {
+        std::printf("population: %s; measured on a fresh copy per worker process, %s/run-%" PRId64 "-p<slot>.db\n",
+                    store_path(o).c_str(), o.dir.c_str(), o.records);
+    } else {
+        std::printf("population: %s; measured on a fresh copy, %s\n", store_path(o).c_str(), run_path(o).c_str());
+    }
+    if (!o.redis_url.empty()) {
+        std::printf("ledger: Redis at %s, keys under \"%s\"\n", redacted_url(o.redis_url).c_str(),
+                    o.redis_prefix.c_str());
+    }
     std::fflush(stdout);
     pid_t setup_pid = fork();
     if (setup_pid < 0) die("fork failed");
@@ -1162,8 +1334,11 @@ int main(int argc, char **argv) {
         die(std::string("setup failed: ") + (setup.error[0] != '\0' ? setup.error : "the setup process crashed"));
     }
     int64_t population_bytes = file_size(store_path(o));
-    int64_t store_bytes_before = file_size(run_path(o)) + file_size(run_path(o) + "-wal");
-    std::string copied = o.setup_only ? "" : fmt("; copied for the run in %.2f s", setup.copy_seconds);
+    int64_t store_bytes_before = stores_bytes(o);
+    std::string copied;
+    if (o.separate_stores) copied = fmt("; %d copies for the run in %.2f s", slot_count(o), setup.copy_seconds);
+    else copied = fmt("; copied for the run in %.2f s", setup.copy_seconds);
+    if (o.setup_only) copied.clear();
     if (setup.reused) {
         std::printf("setup: %.2f s: reused the population (%.1f MB, checked in %.2f s)%s\n", setup.seconds,
                     static_cast<double>(population_bytes) / 1e6, setup.build_seconds, copied.c_str());
@@ -1206,10 +1381,9 @@ int main(int argc, char **argv) {
     }
     for (Group &g : groups) ::close(g.done[1]);
 
-    // 3. The coordinator's own engine, for the library's quota counters.
+    // 3. The coordinator's own engines, for the library's quota counters.
     std::string error;
-    presend_engine *monitor = open_engine(o, run_path(o), error);
-    if (monitor == nullptr) die(error);
+    auto monitor = std::make_unique<QuotaMonitor>();
 
     std::vector<PhaseResult> results;
     for (Group &g : groups) {
@@ -1222,7 +1396,7 @@ int main(int argc, char **argv) {
         for (int kind = kDry; kind <= kReserve; ++kind) {
             bool enabled = kind == kDry ? o.dry : o.reserve;
             int64_t before = 0, after = 0;
-            bool quota_ok = enabled && kind == kReserve && read_sent_24h(monitor, before);
+            bool quota_ok = enabled && kind == kReserve && monitor->read(o, g.first_slot, g.size, before, error);
             if (enabled) {
                 std::printf("running: %s, %d process%s, %s ...\n", phase_name(kind), g.size, g.size == 1 ? "" : "es",
                             o.messages > 0 ? (grouped(static_cast<double>(o.messages)) + " messages").c_str()
@@ -1240,7 +1414,7 @@ int main(int argc, char **argv) {
             r.machine_busy_s = cpu1.busy - cpu0.busy;
             r.machine_steal_s = cpu1.steal - cpu0.steal;
             r.wall_s = static_cast<double>(wall1 - wall0) / 1e9;
-            if (quota_ok && read_sent_24h(monitor, after)) {
+            if (quota_ok && monitor->read(o, g.first_slot, g.size, after, error)) {
                 r.quota_read = true;
                 r.sent_before = before;
                 r.sent_after = after;
@@ -1252,8 +1426,13 @@ int main(int argc, char **argv) {
             if (pid > 0 && ::waitpid(pid, &status, 0) == pid) pid = -1;
         }
     }
-    presend_engine_free(monitor);
-    int64_t store_bytes_after = file_size(run_path(o)) + file_size(run_path(o) + "-wal");
+    monitor.reset();
+    int64_t store_bytes_after = stores_bytes(o);
+    // A copy per worker adds up (the population times the processes):
+    // unlike the shared run copy, they are not kept for inspection.
+    if (o.separate_stores) {
+        for (const std::string &path : run_stores(o)) remove_store(path);
+    }
 
     // 4. The report.
     std::printf("\nmachine: %s, %ld CPUs online (%d usable), %.1f GiB RAM, %s, %s\n", machine.cpu.c_str(),
@@ -1262,10 +1441,18 @@ int main(int argc, char **argv) {
     std::printf("build: presend %s, %s, %s, SQLite %s; load average at start %.2f %.2f\n", machine.presend.c_str(),
                 machine.compiler.c_str(), machine.build_type.c_str(), machine.sqlite.c_str(), machine.load1,
                 machine.load5);
-    std::printf("checks: recipient, suppression, consent, unsubscribe, %squota%s, all enforced; %s%s\n",
-                o.frequency ? "frequency, " : "",
-                o.plugins_dir.empty() ? "" : ", plugins region_policy and iam_least_privilege", o.messages > 0 ? (grouped(static_cast<double>(o.messages)) + " messages per phase").c_str()
-                                                                 : fmt("%.0f s per phase", o.seconds).c_str(),
+    std::printf("ledger: %s; %s\n",
+                o.redis_url.empty() ? "SQLite, in the store" : ("Redis at " + redacted_url(o.redis_url)).c_str(),
+                o.separate_stores ? "every worker process on its own copy of the store"
+                                  : "the processes of a group share one store");
+    std::string plugins = o.plugins_dir.empty() ? "" : ", plugins region_policy and iam_least_privilege";
+    std::string checks = o.quota_only
+                             ? "quota" + plugins + " only (recipient, suppression, consent, unsubscribe, frequency off)"
+                             : fmt("recipient, suppression, consent, unsubscribe, %squota%s, all enforced",
+                                   o.frequency ? "frequency, " : "", plugins.c_str());
+    std::printf("checks: %s; %s%s\n", checks.c_str(),
+                o.messages > 0 ? (grouped(static_cast<double>(o.messages)) + " messages per phase").c_str()
+                               : fmt("%.0f s per phase", o.seconds).c_str(),
                 o.decision_json ? "; decision JSON rendered in the timed call" : "");
     std::printf("latency: one call as a host sees it (check, read verdicts and reasons, free), monotonic clock\n");
     if (o.rate > 0) std::printf("load: paced at %s messages/s per group (open loop)\n", grouped(o.rate).c_str());
@@ -1320,16 +1507,34 @@ int main(int argc, char **argv) {
 
     bool quota_mismatch = false;
     bool errors = false;
-    std::printf("\nquota accounting (presend_quota_status sent_24h after - before vs recipients allowed):\n");
+    std::printf("\nquota accounting (%s sent_24h after - before vs recipients allowed):\n",
+                o.redis_url.empty() ? "presend_quota_status" : "the Redis ledger's, from a dry-run decision,");
     for (const auto &r : results) {
         if (r.errors > 0) {
             errors = true;
             std::printf("  %s, %d proc: %s failed calls, first: %s\n", phase_name(r.kind), r.processes,
                         grouped(static_cast<double>(r.errors)).c_str(), r.first_error.c_str());
         }
+        // Both would measure something else than checks: deferrals that
+        // never reach the ledger, or the limits being reached.
+        for (const auto &[code, n] : r.message_reasons) {
+            if (code == "engine.unavailable") {
+                errors = true;
+                std::printf("  %s, %d proc: %s messages deferred with engine.unavailable (the ledger failed)\n",
+                            phase_name(r.kind), r.processes, grouped(static_cast<double>(n)).c_str());
+            }
+        }
+        for (const auto &[code, n] : r.recipient_reasons) {
+            if (code.rfind("quota.", 0) == 0 && code != "quota.approaching") {
+                errors = true;
+                std::printf("  %s, %d proc: %s recipients refused with %s: the limits were reached\n", phase_name(r.kind),
+                            r.processes, grouped(static_cast<double>(n)).c_str(), code.c_str());
+            }
+        }
         if (r.kind != kReserve) continue;
         if (!r.quota_read) {
-            std::printf("  %d proc: could not read presend_quota_status\n", r.processes);
+            std::printf("  %d proc: could not read the quota count: %s\n", r.processes,
+                        error.empty() ? "presend_quota_status failed" : error.c_str());
             quota_mismatch = true;
             continue;
         }
@@ -1406,17 +1611,30 @@ int main(int argc, char **argv) {
            fmt("{\"records\": %" PRId64 ", \"suppressions\": %" PRId64 ", \"domains\": %" PRId64
                ", \"recipients_per_message\": %d, \"messages_per_phase\": %" PRId64 ", \"seconds_per_phase\": %g, "
                "\"warmup_per_process\": %" PRId64 ", \"rate\": %g, \"processes\": %d, \"single\": %s, \"unknown_pct\": %g, \"seed\": %" PRIu64
-               ", \"frequency_check\": %s, \"plugins\": %s, \"decision_json\": %s, \"quick\": %s}",
+               ", \"frequency_check\": %s, \"plugins\": %s, \"decision_json\": %s, \"quick\": %s"
+               ", \"ledger\": \"%s\", \"separate_stores\": %s, \"quota_only\": %s}",
                o.records, o.suppressions, o.domains, o.recipients, o.messages, o.messages > 0 ? 0.0 : o.seconds, o.warmup,
                o.rate, o.processes, o.single ? "true" : "false", o.unknown_pct, o.seed, o.frequency ? "true" : "false",
-               o.plugins_dir.empty() ? "false" : "true", o.decision_json ? "true" : "false", o.quick ? "true" : "false"));
-        kv("config", config_json(o.frequency, o.plugins_dir));
-        kv("store", fmt("{\"population\": %s, \"run_copy\": %s, \"reused\": %s, \"setup_seconds\": %.3f, "
+               o.plugins_dir.empty() ? "false" : "true", o.decision_json ? "true" : "false", o.quick ? "true" : "false",
+               o.redis_url.empty() ? "sqlite" : "redis", o.separate_stores ? "true" : "false",
+               o.quota_only ? "true" : "false"));
+        ConfigChoice shown = config_choice(o);
+        shown.redis_url = redacted_url(shown.redis_url);
+        kv("config", config_json(shown));
+        kv("ledger", o.redis_url.empty()
+                         ? std::string("{\"backend\": \"sqlite\"}")
+                         : "{\"backend\": \"redis\", \"url\": " + str(redacted_url(o.redis_url)) +
+                               ", \"prefix\": " + str(o.redis_prefix) + "}");
+        std::string copies = "[";
+        for (const std::string &path : run_stores(o)) copies += (copies.size() > 1 ? ", " : "") + str(path);
+        copies += "]";
+        kv("store", fmt("{\"population\": %s, \"run_copy\": %s, \"run_copies\": %s, \"separate_stores\": %s, \"reused\": %s, \"setup_seconds\": %.3f, "
                         "\"build_or_check_seconds\": %.3f, \"import_seconds\": %.3f, \"imported\": %" PRId64
                         ", \"suppress_seconds\": %.3f, \"suppressions\": %" PRId64 ", \"copy_seconds\": %.3f"
                         ", \"population_bytes\": %" PRId64 ", \"run_bytes_before\": %" PRId64 ", \"run_bytes_after\": %" PRId64
                         ", \"setup_peak_rss_kib\": %" PRId64 "}",
-                        str(store_path(o)).c_str(), str(run_path(o)).c_str(), setup.reused ? "true" : "false", setup.seconds,
+                        str(store_path(o)).c_str(), str(run_stores(o).front()).c_str(), copies.c_str(),
+                        o.separate_stores ? "true" : "false", setup.reused ? "true" : "false", setup.seconds,
                         setup.build_seconds, setup.import_seconds, setup.imported, setup.suppress_seconds, setup.suppressions,
                         setup.copy_seconds, population_bytes, store_bytes_before, store_bytes_after, setup.maxrss_kb));
         std::string phases = "[";

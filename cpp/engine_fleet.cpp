@@ -214,7 +214,7 @@ std::optional<Error> Engine::fleet_sync() {
         fleet_publish(c);
         for (;;) {
             std::string cursor = meta_get(c, fleet_cursor_key_);
-            if (cursor.empty()) cursor = "0";
+            if (cursor.empty()) cursor.push_back('0');  // the stream from its start
             std::vector<RedisLedger::Change> changes;
             {
                 std::lock_guard redis_lock(redis_mu_);

@@ -42,7 +42,10 @@ inline int free_loopback_port() {
 
 class RedisServer {
 public:
-    explicit RedisServer(std::string data_dir = "") : port_(free_loopback_port()), dir_(std::move(data_dir)) { start(); }
+    explicit RedisServer(std::string data_dir = "", std::vector<std::string> extra = {})
+        : port_(free_loopback_port()), dir_(std::move(data_dir)), extra_(std::move(extra)) {
+        start();
+    }
     ~RedisServer() { stop(); }
     RedisServer(const RedisServer &) = delete;
     RedisServer &operator=(const RedisServer &) = delete;
@@ -68,6 +71,7 @@ public:
             } else {
                 args.insert(args.end(), {"--dir", dir_, "--appendonly", "yes", "--appendfsync", "always"});
             }
+            args.insert(args.end(), extra_.begin(), extra_.end());
             std::vector<char *> argv;
             for (auto &a : args) argv.push_back(a.data());
             argv.push_back(nullptr);
@@ -78,9 +82,11 @@ public:
             redisContext *c = redisConnect("127.0.0.1", port_);
             bool up = c != nullptr && c->err == 0;
             if (up) {
-                // Up and done loading its data.
+                // Up and done loading its data (a password-protected one
+                // answers NOAUTH: up too).
                 auto *r = static_cast<redisReply *>(redisCommand(c, "PING"));
-                up = r != nullptr && r->type == REDIS_REPLY_STATUS;
+                up = r != nullptr && (r->type == REDIS_REPLY_STATUS ||
+                                      (r->type == REDIS_REPLY_ERROR && std::string(r->str).rfind("NOAUTH", 0) == 0));
                 if (r != nullptr) freeReplyObject(r);
             }
             if (c != nullptr) redisFree(c);
@@ -101,6 +107,7 @@ public:
 private:
     int port_;
     std::string dir_;
+    std::vector<std::string> extra_;
     pid_t pid_ = -1;
 };
 

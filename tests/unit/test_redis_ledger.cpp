@@ -66,6 +66,40 @@ TEST(RedisUrlTest, ParsesWhatUsersWrite) {
     EXPECT_THROW(RedisLedger{tls}, Failure);
 }
 
+TEST(RedisConnectionTest, APasswordAndADatabaseNumberAreUsed) {
+    RedisServer server("", {"--requirepass", "s3cret"});
+    RedisOptions o = options(server.port());
+    auto url = parse_redis_url("redis://:s3cret@127.0.0.1:" + std::to_string(server.port()) + "/3");
+    ASSERT_TRUE(url.ok());
+    o.url = *url;
+    RedisLedger ledger(o);
+    EXPECT_EQ(ledger.reserve("prod", "us-east-1", {10, 10, 10}, 2).granted, 2);
+    // The keys are in database 3, not 0.
+    redisContext *c = redisConnect("127.0.0.1", server.port());
+    ASSERT_TRUE(c != nullptr && c->err == 0);
+    freeReplyObject(redisCommand(c, "AUTH s3cret"));
+    auto count_keys = [&](int db) {
+        freeReplyObject(redisCommand(c, "SELECT %d", db));
+        auto *r = static_cast<redisReply *>(redisCommand(c, "DBSIZE"));
+        long long n = r != nullptr && r->type == REDIS_REPLY_INTEGER ? r->integer : -1;
+        if (r != nullptr) freeReplyObject(r);
+        return n;
+    };
+    EXPECT_EQ(count_keys(0), 0);
+    EXPECT_GT(count_keys(3), 0);
+    redisFree(c);
+
+    RedisOptions wrong = o;
+    wrong.url.password = "guess";
+    try {
+        RedisLedger(wrong).reserve("prod", "us-east-1", {10, 10, 10}, 1);
+        FAIL() << "a wrong password must fail";
+    } catch (const Failure &f) {
+        EXPECT_EQ(f.error.status, Status::store);
+        EXPECT_NE(f.error.message.find("AUTH"), std::string::npos) << f.error.message;
+    }
+}
+
 class RedisLedgerTest : public ::testing::Test {
 protected:
     RedisServer server_;

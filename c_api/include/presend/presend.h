@@ -389,8 +389,10 @@ PRESEND_API presend_status presend_suppression_list(presend_engine *engine, cons
  *   {"account": "prod", "region": "us-east-1", "tier": "production",
  *    "sent_24h": 1200, "max_24h": 50000, "remaining_24h": 48800,
  *    "max_rate": 14, "burst": 14, "rate_available": 14,
- *    "next_release_ms": ..., "synced_at": "...", "limits_source": "config" | "ses"}
- * NULL account or region: the configuration's defaults. *json_out is owned:
+ *    "next_release_ms": ..., "synced_at": "...", "limits_source": "config" | "ses",
+ *    "now": "...", "ledger": "sqlite" | "redis"}
+ * With the Redis ledger (fleet mode) the figures are the fleet's, read from
+ * Redis. NULL account or region: the configuration's defaults. *json_out is owned:
  * free with presend_free. */
 PRESEND_API presend_status presend_quota_status(presend_engine *engine, const char *account, const char *region,
                                                 char **json_out);
