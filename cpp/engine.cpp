@@ -110,6 +110,10 @@ ConnectionPool::Lease ConnectionPool::acquire() {
     {
         std::lock_guard lock(mu_);
         if (pid_ != ::getpid()) forget_inherited_locked();
+        // give_back() is noexcept and must not allocate: out of memory, a
+        // growing idle_ would throw std::bad_alloc there and terminate the
+        // process. The room is made here, where a failure is reported.
+        if (idle_.capacity() < kMaxIdleConnections) idle_.reserve(kMaxIdleConnections);
         generation = generation_;
         if (!idle_.empty()) {
             conn = std::move(idle_.back());
@@ -129,6 +133,15 @@ void ConnectionPool::give_back(std::unique_ptr<Conn> conn, uint64_t generation) 
     if (generation != generation_ || pid_ != ::getpid()) {
         // Opened before a fork, returned in the child: never reuse or close it.
         conn->abandon();
+        return;
+    }
+    // A transaction left open (its ROLLBACK failed: SQLite was out of memory)
+    // would keep its locks, blocking other processes' writes, and fail every
+    // later BEGIN on this connection. End it; failing that, close the
+    // connection, which ends it.
+    if (!conn->db().end_open_transaction()) {
+        lock.unlock();
+        conn.reset();
         return;
     }
     if (idle_.size() < kMaxIdleConnections) {

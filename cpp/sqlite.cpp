@@ -65,6 +65,12 @@ void Db::exec(std::string_view sql) {
     }
 }
 
+bool Db::end_open_transaction() noexcept {
+    if (db_ == nullptr || sqlite3_get_autocommit(db_) != 0) return true;
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return sqlite3_get_autocommit(db_) != 0;
+}
+
 bool Db::readonly() const noexcept { return sqlite3_db_readonly(db_, "main") == 1; }
 int64_t Db::changes() const noexcept { return sqlite3_changes64(db_); }
 

@@ -79,6 +79,10 @@ public:
     // (closing could checkpoint and delete the parent's WAL file).
     void abandon() noexcept { db_ = nullptr; }
 
+    // Rolls back a transaction still open -- one whose ROLLBACK failed
+    // because SQLite was out of memory -- and says whether none is left.
+    bool end_open_transaction() noexcept;
+
     bool readonly() const noexcept;
     int64_t changes() const noexcept;
     sqlite3 *handle() const noexcept { return db_; }
