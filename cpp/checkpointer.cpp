@@ -9,7 +9,12 @@ namespace presend {
 
 Checkpointer::~Checkpointer() {
     std::unique_lock lock(mu_);
-    if (!started_ || owner_ != ::getpid()) return;  // no thread of ours to stop
+    if (!started_ || owner_ != ::getpid()) {
+        // No thread of ours to stop. A connection another process's thread
+        // opened (a fork that bypassed the atfork handlers) is not ours to close.
+        if (conn_) conn_->abandon();
+        return;
+    }
     stop_ = true;
     cv_.notify_one();
     lock.unlock();
@@ -54,12 +59,6 @@ void *Checkpointer::thread_main(void *self) {
 }
 
 void Checkpointer::loop() {
-    std::unique_ptr<Conn> conn;
-    try {
-        conn = std::make_unique<Conn>(options_);
-    } catch (...) {
-        return;  // the store cannot be opened now; commits checkpoint inline past kInlineFrames
-    }
     std::unique_lock lock(mu_);
     for (;;) {
         cv_.wait(lock, [this] { return pending_ || stop_; });
@@ -67,18 +66,42 @@ void Checkpointer::loop() {
         pending_ = false;
         int mode = frames_ >= kRestartFrames ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE;
         lock.unlock();
-        sqlite3_wal_checkpoint_v2(conn->db().handle(), nullptr, mode, nullptr, nullptr);
+        {
+            std::lock_guard running(running_);
+            checkpoint(mode);
+        }
         lock.lock();
         ++runs_;
         // At most one checkpoint per interval, however often commits signal.
         cv_.wait_for(lock, std::chrono::milliseconds(kMinIntervalMs), [this] { return stop_; });
         if (stop_) break;
     }
+    lock.unlock();
+    std::lock_guard running(running_);
+    conn_.reset();
 }
 
-void Checkpointer::before_fork() { mu_.lock(); }
+void Checkpointer::checkpoint(int mode) {
+    if (!conn_) {
+        try {
+            conn_ = std::make_unique<Conn>(options_);
+        } catch (...) {
+            return;  // the store cannot be opened now; commits checkpoint inline past kInlineFrames
+        }
+    }
+    sqlite3_wal_checkpoint_v2(conn_->db().handle(), nullptr, mode, nullptr, nullptr);
+}
 
-void Checkpointer::after_fork_parent() { mu_.unlock(); }
+void Checkpointer::before_fork() {
+    mu_.lock();
+    running_.lock();  // no checkpoint is running: the connection holds no lock
+    conn_.reset();    // and the child inherits no SQLite state of it
+}
+
+void Checkpointer::after_fork_parent() {
+    running_.unlock();
+    mu_.unlock();
+}
 
 void Checkpointer::after_fork_child() noexcept {
     // Nothing to do: the child never uses, stops or destroys this object.

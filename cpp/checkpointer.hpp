@@ -18,6 +18,14 @@
 // process that only forks workers (PHP-FPM's master) never gets one. After
 // fork() the child forgets the parent's checkpointer (the thread does not
 // exist there) and starts its own when needed.
+//
+// The thread's connection is closed before every fork (and opened again for
+// the next checkpoint): a connection open at fork() leaves, in the child,
+// SQLite's per-process record that the file is locked, and the child's own
+// connections then take no real locks (SQLite counts them against the
+// inherited one). Another process closing the store would then take the
+// child for gone, checkpoint and delete the WAL under it, and the child's
+// later commits would be lost or corrupt the file.
 #pragma once
 
 #include <pthread.h>
@@ -64,6 +72,7 @@ private:
     static void *thread_main(void *self);
     void signal(int frames);
     void loop();
+    void checkpoint(int mode);  // with running_ held
 
     StoreOptions options_;
     mutable std::mutex mu_;
@@ -72,6 +81,7 @@ private:
     // must not inherit SQLite's record of locks a checkpoint in another
     // thread held at that instant, which no one in the child would release.
     std::mutex running_;
+    std::unique_ptr<Conn> conn_;  // the thread's connection, under running_; closed before fork
     std::condition_variable cv_;
     bool pending_ = false;
     int frames_ = 0;  // WAL size at the last signal

@@ -28,11 +28,16 @@ namespace presend {
 // file descriptors but not its POSIX locks, and SQLite's per-process lock
 // bookkeeping would then be wrong in the child. So, process-wide (the one
 // piece of global state in presend, because fork is process-wide):
-//  - before fork, every engine closes its idle connections, so that in the
-//    usual case (a preloading parent that is not checking at that moment)
-//    the child inherits no SQLite state at all;
-//  - in the child, any connection still inherited is abandoned, never used
-//    or closed, and new ones are opened on demand.
+//  - before fork, every engine waits until no other thread is using one of
+//    its connections (a check in progress holds SQLite's mutexes and locks,
+//    which the child would inherit held, with nobody there to release them:
+//    it would deadlock, or wait on locks forever), then closes its idle
+//    connections and its checkpoint thread's, so that the child inherits no
+//    SQLite state at all (an open connection would make SQLite in the child
+//    believe it already holds the file's locks, and take no real ones);
+//  - in the child, any connection still inherited (one the forking thread
+//    itself held, forking from a callback) is abandoned, never used or
+//    closed, and new ones are opened on demand.
 // The pool also compares getpid() on every acquire, for forks that bypass
 // pthread_atfork (a raw clone, a vfork child that goes on).
 
@@ -100,6 +105,12 @@ ConnectionPool::~ConnectionPool() {
 void ConnectionPool::forget_inherited_locked() noexcept {
     for (auto &c : idle_) c->abandon();
     idle_.clear();
+    holders_.clear();  // threads of the parent
+    if (forking_) {
+        (void)returned_.release();  // see holders_
+        returned_ = std::make_unique<std::condition_variable>();
+        forking_ = false;
+    }
     ++generation_;
     pid_ = ::getpid();
 }
@@ -107,57 +118,85 @@ void ConnectionPool::forget_inherited_locked() noexcept {
 ConnectionPool::Lease ConnectionPool::acquire() {
     std::unique_ptr<Conn> conn;
     uint64_t generation = 0;
+    const auto self = std::this_thread::get_id();
     {
-        std::lock_guard lock(mu_);
+        std::unique_lock lock(mu_);
         if (pid_ != ::getpid()) forget_inherited_locked();
         // give_back() is noexcept and must not allocate: out of memory, a
         // growing idle_ would throw std::bad_alloc there and terminate the
         // process. The room is made here, where a failure is reported.
         if (idle_.capacity() < kMaxIdleConnections) idle_.reserve(kMaxIdleConnections);
+        // A fork waiting for connections to come back goes first (a thread
+        // that already holds one may take another: the fork waits for both).
+        if (std::find(holders_.begin(), holders_.end(), self) == holders_.end()) {
+            returned_->wait(lock, [this] { return !forking_; });
+        }
         generation = generation_;
+        holders_.push_back(self);
         if (!idle_.empty()) {
             conn = std::move(idle_.back());
             idle_.pop_back();
         }
     }
     if (!conn) {
-        conn = std::make_unique<Conn>(options_);
-        if (on_open_) on_open_(*conn);
+        try {
+            conn = std::make_unique<Conn>(options_);
+            if (on_open_) on_open_(*conn);
+        } catch (...) {
+            conn.reset();
+            give_back(nullptr, generation);
+            throw;
+        }
     }
     return Lease(*this, std::move(conn), generation);
 }
 
 void ConnectionPool::give_back(std::unique_ptr<Conn> conn, uint64_t generation) noexcept {
-    if (!conn) return;
     std::unique_lock lock(mu_);
-    if (generation != generation_ || pid_ != ::getpid()) {
+    if (conn && (generation != generation_ || pid_ != ::getpid())) {
         // Opened before a fork, returned in the child: never reuse or close it.
         conn->abandon();
-        return;
+        conn.reset();
     }
     // A transaction left open (its ROLLBACK failed: SQLite was out of memory)
     // would keep its locks, blocking other processes' writes, and fail every
     // later BEGIN on this connection. End it; failing that, close the
     // connection, which ends it.
-    if (!conn->db().end_open_transaction()) {
+    if (conn && !conn->db().end_open_transaction()) {
         lock.unlock();
         conn.reset();
-        return;
+        lock.lock();
     }
-    if (idle_.size() < kMaxIdleConnections) {
+    if (conn && idle_.size() < kMaxIdleConnections) {
         idle_.push_back(std::move(conn));
-        return;
+    } else if (conn) {
+        lock.unlock();
+        conn.reset();  // closed before the fork waiting for it may go on
+        lock.lock();
     }
-    lock.unlock();
-    conn.reset();
+    auto it = std::find(holders_.begin(), holders_.end(), std::this_thread::get_id());
+    if (it != holders_.end()) holders_.erase(it);
+    if (forking_) returned_->notify_all();
 }
 
 void ConnectionPool::before_fork() {
-    mu_.lock();
-    idle_.clear();  // closes them, in the parent, before the child could inherit them
+    std::unique_lock lock(mu_);
+    // Wait until the connections other threads hold are back (the forking
+    // thread's own, when it forks from a callback, cannot be waited for).
+    forking_ = true;
+    const auto self = std::this_thread::get_id();
+    returned_->wait(lock, [&] {
+        return std::all_of(holders_.begin(), holders_.end(), [&](std::thread::id t) { return t == self; });
+    });
+    idle_.clear();     // closes them, in the parent, before the child could inherit them
+    lock.release();    // held until after the fork
 }
 
-void ConnectionPool::after_fork_parent() { mu_.unlock(); }
+void ConnectionPool::after_fork_parent() {
+    forking_ = false;
+    mu_.unlock();
+    returned_->notify_all();
+}
 
 void ConnectionPool::after_fork_child() {
     forget_inherited_locked();
@@ -228,6 +267,7 @@ std::unique_ptr<Engine> Engine::open(Config config, EngineOptions options) {
         }
     }
     std::unique_ptr<Engine> e(new Engine(std::move(config), std::move(options), store));
+    register_engine(e.get());  // before its first connection: a fork from another thread waits for it
     e->resolver_ = std::move(resolver);
 #ifdef PRESEND_HAVE_REDIS
     if (e->config_.ledger_backend == "redis") {
@@ -261,7 +301,6 @@ std::unique_ptr<Engine> Engine::open(Config config, EngineOptions options) {
         if (e->audit_key_.source.empty()) e->audit_key_ = audit_key_from_store(*lease, store.read_only);
         if (!store.read_only) e->record_configuration(*lease);
     }
-    register_engine(e.get());
     return e;
 }
 
@@ -291,16 +330,19 @@ std::string Engine::reasons_json() const {
 void Engine::before_fork() {
     pool_.before_fork();
     checkpointer_->before_fork();
+    errors_mu_.lock();  // the child must not inherit it held by another thread
 }
 
 void Engine::after_fork_parent() {
+    errors_mu_.unlock();
     checkpointer_->after_fork_parent();
     pool_.after_fork_parent();
 }
 
 void Engine::after_fork_child() {
-    // The parent's checkpointer (its thread and connection) does not exist
-    // for the child: leak it untouched and start afresh.
+    errors_mu_.unlock();
+    // The parent's checkpointer (its thread) does not exist for the child:
+    // leak it untouched and start afresh.
     checkpointer_->after_fork_child();
     (void)checkpointer_.release();
     checkpointer_ = std::make_unique<Checkpointer>(pool_.options());

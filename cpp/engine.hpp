@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <cstdint>
 #include <memory>
@@ -82,6 +83,14 @@ private:
     std::function<void(Conn &)> on_open_;
     std::mutex mu_;
     std::vector<std::unique_ptr<Conn>> idle_;
+    // The threads holding a connection (once per lease, from acquire until
+    // the connection is back or closed), and a fork waiting for them.
+    std::vector<std::thread::id> holders_;
+    // A pointer, so that the child can leave the parent's behind: threads
+    // waiting on it at fork() do not exist there, and destroying it would
+    // wait for them forever.
+    std::unique_ptr<std::condition_variable> returned_ = std::make_unique<std::condition_variable>();
+    bool forking_ = false;
     uint64_t generation_ = 0;  // bumped when inherited connections are forgotten
     pid_t pid_;
 };

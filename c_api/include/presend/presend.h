@@ -35,7 +35,9 @@
  * Processes: several processes may open the same store file; quota
  * reservations are exact across them. An engine that was open when the
  * process forked notices it in the child and opens new store connections
- * there; the parent's connections are never used by the child.
+ * there; the parent's connections are never used by the child. fork() waits
+ * until calls that other threads are making on the engine have finished, so
+ * that the child inherits no store lock held half-way.
  *
  * Background work: an engine that writes starts one thread of its own (per
  * process, on the first write that needs it) that folds the store's
