@@ -854,14 +854,12 @@ void Engine::release(std::string_view decision_id) {
     }
     int64_t now = clock_ms();
     auto acct = config_.accounts.find(account);
+    const RegionLimits *shared_limits = nullptr;  // fleet mode: given back on Redis after the commit
 #ifdef PRESEND_HAVE_REDIS
     if (redis_) {
         if (reserved > 0 && acct != config_.accounts.end()) {
             auto reg = acct->second.regions.find(region);
-            if (reg != acct->second.regions.end()) {
-                std::lock_guard lock(redis_mu_);
-                redis_->release(account, region, redis_limits(reg->second), reserved, second);
-            }
+            if (reg != acct->second.regions.end()) shared_limits = &reg->second;
         }
     } else
 #endif
@@ -898,6 +896,23 @@ void Engine::release(std::string_view decision_id) {
         for (const auto &a : addresses) send_log_remove(c, a, created_at, decision_id);
     }
     tx.commit();
+#ifdef PRESEND_HAVE_REDIS
+    // Only once the release is recorded: a process killed in between, or
+    // Redis failing, leaves the shared count too high (the safe side), never
+    // given back twice by a retried release.
+    if (shared_limits != nullptr) {
+        try {
+            std::lock_guard lock(redis_mu_);
+            redis_->release(account, region, redis_limits(*shared_limits), reserved, second);
+        } catch (const Failure &f) {
+            fail(Status::store, "decision \"" + std::string(decision_id) +
+                                    "\" is released, but the shared ledger could not be told (its count stays "
+                                    "higher until the reservation leaves the 24-hour window): " + f.error.message);
+        }
+    }
+#else
+    (void)shared_limits;
+#endif
 }
 
 // --- consent and suppression -------------------------------------------------------

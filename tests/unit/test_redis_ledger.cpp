@@ -545,6 +545,30 @@ TEST_F(FleetPersistenceTest, RedisStoppedMidRunNeverLetsTheFleetPassTheQuota) {
     EXPECT_EQ(RedisLedger(options(persistent_.port())).sent_24h("prod", "us-east-1"), 300);
 }
 
+TEST_F(FleetPersistenceTest, AReleaseIsRecordedBeforeRedisGivesBack) {
+    auto e = fleet_engine(dir_, fleet_config(persistent_.port()), "a");
+    auto d = e->check(kTxn, false);
+    ASSERT_EQ(d->verdict, Verdict::allow);
+    persistent_.stop();
+    try {
+        e->release(d->id);
+        FAIL() << "Redis is down: the release must say the shared ledger was not told";
+    } catch (const Failure &f) {
+        EXPECT_EQ(f.error.status, Status::store);
+        EXPECT_NE(f.error.message.find("is released"), std::string::npos) << f.error.message;
+    }
+    persistent_.start();
+    // The count stays (the safe side) and a retried release gives back nothing twice.
+    EXPECT_EQ(RedisLedger(options(persistent_.port())).sent_24h("prod", "us-east-1"), 1);
+    try {
+        e->release(d->id);
+        FAIL() << "a second release must fail";
+    } catch (const Failure &f) {
+        EXPECT_EQ(f.error.status, Status::state);
+    }
+    EXPECT_EQ(RedisLedger(options(persistent_.port())).sent_24h("prod", "us-east-1"), 1);
+}
+
 TEST_F(FleetTest, AChangeMadeWhileRedisIsDownIsPublishedWhenItIsBack) {
     std::string config = fleet_config(server_.port());
     auto a = fleet_engine(dir_, config, "a");
