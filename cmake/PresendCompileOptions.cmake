@@ -14,6 +14,10 @@ if(PRESEND_SANITIZE)
     # (clang links it, and what it needs of libstdc++, only for C++).
     $<$<AND:$<CXX_COMPILER_ID:Clang>,$<LINK_LANGUAGE:C>>:-fsanitize-link-c++-runtime -lstdc++>)
 endif()
+if(PRESEND_TSAN)
+  target_compile_options(presend_options INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(presend_options INTERFACE -fsanitize=thread)
+endif()
 if(PRESEND_LIBFUZZER)
   # Coverage instrumentation for every library the fuzz targets link; the
   # targets themselves add -fsanitize=fuzzer (with libFuzzer's main).

@@ -104,7 +104,11 @@ void Checkpointer::after_fork_parent() {
 }
 
 void Checkpointer::after_fork_child() noexcept {
-    // Nothing to do: the child never uses, stops or destroys this object.
+    // The child never uses, stops or destroys this object, but the forking
+    // thread (the child's only one) took these locks in before_fork: release
+    // them rather than leave them held for the life of the child.
+    running_.unlock();
+    mu_.unlock();
 }
 
 int64_t Checkpointer::runs() const {

@@ -6,9 +6,10 @@ if(NOT PRESEND_GO)
   message(WARNING "go not found: the bindings.go test will fail (run scripts/setup)")
   set(PRESEND_GO go)
 endif()
-if(PRESEND_SANITIZE OR PRESEND_LIBFUZZER)
+if(PRESEND_SANITIZE OR PRESEND_TSAN OR PRESEND_LIBFUZZER)
   # Go's race detector (ThreadSanitizer) cannot share a process with
-  # AddressSanitizer: the binding is tested in ordinary builds.
+  # AddressSanitizer, nor with a second ThreadSanitizer runtime (the C one of
+  # a tsan build): the binding is tested in ordinary builds.
   return()
 endif()
 

@@ -3,7 +3,7 @@
 # OPcache), phpunit, php-cgi, and Debian's Laravel 8 and Symfony Mailer 5.4
 # packages (bindings/php/README.md, "Tests"); without php or phpunit the
 # tests are not registered.
-if(PRESEND_SANITIZE OR PRESEND_LIBFUZZER)
+if(PRESEND_SANITIZE OR PRESEND_TSAN OR PRESEND_LIBFUZZER)
   # An interpreter cannot load a sanitized library without preloading the
   # sanitizer runtime: the PHP binding is tested in ordinary builds.
   return()

@@ -1,5 +1,5 @@
 # --- The Python binding (bindings/python), with pytest, on the built library --
-if(PRESEND_SANITIZE OR PRESEND_LIBFUZZER)
+if(PRESEND_SANITIZE OR PRESEND_TSAN OR PRESEND_LIBFUZZER)
   # An interpreter cannot load a sanitized library without preloading the
   # sanitizer runtime: the Python binding is tested in ordinary builds.
   return()

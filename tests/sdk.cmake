@@ -8,6 +8,8 @@
 set(PRESEND_SDK_SANITIZE_FLAGS "")
 if(PRESEND_SANITIZE)
   set(PRESEND_SDK_SANITIZE_FLAGS "-fsanitize=address,undefined")
+elseif(PRESEND_TSAN)
+  set(PRESEND_SDK_SANITIZE_FLAGS "-fsanitize=thread")
 endif()
 
 # In a sanitized build, leaks fail the tests too (kept beside whatever
@@ -40,8 +42,35 @@ presend_sanitizer_env(sdk.install_and_consume)
 # change must show up here.
 add_test(NAME abi.exports
   COMMAND ${PRESEND_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/abi/check_exports.sh
-    $<TARGET_FILE:presend> ${PROJECT_SOURCE_DIR}/c_api/include libpresend.so.1)
+    $<TARGET_FILE:presend> ${PROJECT_SOURCE_DIR}/c_api/include libpresend.so.1
+    ${PROJECT_SOURCE_DIR}/c_api/presend.map)
 set_tests_properties(abi.exports PROPERTIES LABELS abi)
+
+# --- abi: compatible with the 1.0 ABI (abidw/abidiff from abigail-tools) -----
+# Against the committed baseline abi/libpresend-1.0.abi: added functions and
+# options structs that grow at their end pass, every other change fails
+# (tests/abi/check_abidiff.sh). abidiff reads the types from the debug
+# information, which every preset has; without abigail-tools the test is
+# skipped (scripts/setup installs them).
+string(TOUPPER "${CMAKE_BUILD_TYPE}" _presend_build_type)
+if("${CMAKE_C_FLAGS} ${CMAKE_C_FLAGS_${_presend_build_type}}" MATCHES "(^| )-g")
+  find_program(PRESEND_ABIDW abidw)
+  find_program(PRESEND_ABIDIFF abidiff)
+  set(_presend_abidw abidw)
+  set(_presend_abidiff abidiff)
+  if(PRESEND_ABIDW AND PRESEND_ABIDIFF)
+    set(_presend_abidw ${PRESEND_ABIDW})
+    set(_presend_abidiff ${PRESEND_ABIDIFF})
+  endif()
+  add_test(NAME abi.abidiff
+    COMMAND ${PRESEND_BASH} ${CMAKE_CURRENT_SOURCE_DIR}/abi/check_abidiff.sh
+      ${Python3_EXECUTABLE} ${_presend_abidw} ${_presend_abidiff}
+      ${PROJECT_SOURCE_DIR}/abi/libpresend-1.0.abi $<TARGET_FILE:presend>
+      ${PROJECT_SOURCE_DIR}/c_api/include ${CMAKE_CURRENT_BINARY_DIR}/abi-abidiff)
+  set_tests_properties(abi.abidiff PROPERTIES LABELS abi SKIP_RETURN_CODE 77)
+else()
+  message(STATUS "no debug information in a ${CMAKE_BUILD_TYPE} build: abi.abidiff is not registered")
+endif()
 
 # --- abi: presend.h compiles alone as C99, C++11 and C++20 -------------------
 set(PRESEND_HEADER_FLAGS -Wall -Wextra -pedantic -Werror -fsyntax-only

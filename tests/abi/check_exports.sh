@@ -3,13 +3,18 @@
 #  - its SONAME;
 #  - it exports only presend_* functions, each with a PRESEND_* symbol version;
 #  - every function declared with PRESEND_API in the public headers is exported,
-#    and every exported function is declared there.
+#    and every exported function is declared there;
+#  - the exports are exactly the version script's: each function listed there
+#    is exported with the version of the node that lists it (a function that
+#    moved to another node breaks programs linked against the old one), no
+#    node lists a wildcard or a function twice, and the library defines
+#    exactly the script's nodes.
 #
-# usage: check_exports.sh LIBRARY INCLUDE_DIR EXPECTED_SONAME
+# usage: check_exports.sh LIBRARY INCLUDE_DIR EXPECTED_SONAME VERSION_SCRIPT
 set -euo pipefail
 
-[[ $# -eq 3 ]] || { echo "usage: $0 LIBRARY INCLUDE_DIR EXPECTED_SONAME" >&2; exit 2; }
-lib=$1 include_dir=$2 expected_soname=$3
+[[ $# -eq 4 ]] || { echo "usage: $0 LIBRARY INCLUDE_DIR EXPECTED_SONAME VERSION_SCRIPT" >&2; exit 2; }
+lib=$1 include_dir=$2 expected_soname=$3 version_script=$4
 failed=0
 fail() { echo "FAIL: $*" >&2; failed=1; }
 
@@ -21,13 +26,14 @@ soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]$/\1/p')
 # nm prints "ADDRESS TYPE NAME@@VERSION"; the version node itself shows up as an
 # absolute symbol ("A PRESEND_1.0") and is not a function.
 mapfile -t lines < <(nm -D --defined-only "$lib")
-declare -A exported=()
+declare -A exported=() nodes_defined=()
 for line in "${lines[@]}"; do
   read -r _ type name <<< "$line"
   sym=${name%%@*}
   version=${name#"$sym"}
   version=${version##*@}
   if [[ $type == A && $sym =~ ^PRESEND_[0-9]+(\.[0-9]+)*$ ]]; then
+    nodes_defined[$sym]=1
     continue
   fi
   if [[ ! $sym =~ ^presend_[a-z0-9_]+$ ]]; then
@@ -36,7 +42,59 @@ for line in "${lines[@]}"; do
   fi
   [[ $type == T ]] || fail "exported presend symbol is not a function: $name ($type)"
   [[ $version =~ ^PRESEND_[0-9]+(\.[0-9]+)*$ ]] || fail "exported symbol without a PRESEND_* version: $name"
-  exported[$sym]=1
+  [[ $name == "$sym@@$version" ]] || fail "exported symbol is not the default version: $name"
+  exported[$sym]=$version
+done
+
+# --- the version script ---------------------------------------------------------
+# One token a line: "NODE {", "global:", "local:", "name;" and "}" (which
+# closes a node, with or without a parent). Comments are /* ... */.
+script_tokens() {
+  perl -0777 -pe 's{/\*.*?\*/}{}gs; s/\}[^;]*;/}\n/g; s/([{:;])/$1\n/g' "$1" \
+    | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' | awk NF
+}
+declare -A script_version=()
+declare -a script_nodes=()
+node="" section=""
+while read -r token; do
+  case "$token" in
+    PRESEND_*\{) node=${token%%[[:space:]{]*}; script_nodes+=("$node"); section="" ;;
+    global:) section=global ;;
+    local:) section=local ;;
+    \}) node="" section="" ;;
+    *\;)
+      name=${token%\;}
+      if [[ -z $node || -z $section ]]; then
+        fail "version script: '$token' outside a node's global: or local: section"
+      elif [[ $section == local ]]; then
+        [[ $name == "*" ]] || fail "version script: $node makes '$name' local (only 'local: *;' is expected)"
+      elif [[ ! $name =~ ^presend_[a-z0-9_]+$ ]]; then
+        fail "version script: $node lists '$name', not a plain presend_* function name (no wildcards)"
+      elif [[ -n ${script_version[$name]:-} ]]; then
+        fail "version script: $name is listed in ${script_version[$name]} and $node"
+      else
+        script_version[$name]=$node
+      fi ;;
+    *) fail "version script: cannot read '$token'" ;;
+  esac
+done < <(script_tokens "$version_script")
+[[ ${#script_nodes[@]} -gt 0 ]] || fail "version script: no node found in $version_script"
+[[ ${#script_version[@]} -ge 20 ]] || fail "version script: only ${#script_version[@]} functions found in $version_script"
+for n in "${script_nodes[@]}"; do
+  [[ -n ${nodes_defined[$n]:-} ]] || fail "version node $n of the script is not defined in the library"
+done
+for n in "${!nodes_defined[@]}"; do
+  printf '%s\n' "${script_nodes[@]}" | grep -qxF "$n" || fail "the library defines version node $n, the script does not"
+done
+for fn in "${!script_version[@]}"; do
+  if [[ -z ${exported[$fn]:-} ]]; then
+    fail "listed in ${script_version[$fn]} of the version script but not exported: $fn"
+  elif [[ ${exported[$fn]} != "${script_version[$fn]}" ]]; then
+    fail "$fn is exported as ${exported[$fn]}, the version script lists it in ${script_version[$fn]}"
+  fi
+done
+for sym in "${!exported[@]}"; do
+  [[ -n ${script_version[$sym]:-} ]] || fail "exported but not listed in the version script: $sym@${exported[$sym]}"
 done
 
 # --- declared functions --------------------------------------------------------
@@ -65,4 +123,5 @@ done
 if [[ $failed -ne 0 ]]; then
   exit 1
 fi
-echo "abi: SONAME $soname, ${#exported[@]} exported functions, ${#declared[@]} declared, all presend_*"
+echo "abi: SONAME $soname, ${#exported[@]} exported functions, ${#declared[@]} declared," \
+  "${#script_version[@]} in ${#script_nodes[@]} version nodes (${script_nodes[*]}), all presend_*"
