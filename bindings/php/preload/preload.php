@@ -25,19 +25,27 @@ declare(strict_types=1);
 
 $loadHeader = static function (): void {
     $header = __DIR__ . '/presend.h';
+    $copy = null;
     $lib = getenv('PRESEND_LIBRARY');
     if (is_string($lib) && $lib !== '') {
-        // FFI::load() reads FFI_LIB from the file: write a copy that names $lib.
+        // FFI::load() reads FFI_LIB from the file: a copy that names $lib,
+        // removed once loaded (FFI::load() reads it only then).
         $text = (string) file_get_contents($header);
         $text = preg_replace('/^#define FFI_LIB .*$/m', '#define FFI_LIB ' . json_encode($lib, JSON_UNESCAPED_SLASHES), $text, 1);
-        $header = sys_get_temp_dir() . '/presend-ffi-' . md5($text) . '.h';
-        if (!is_file($header)) {
-            $tmp = $header . '.' . getmypid();
-            file_put_contents($tmp, $text);
-            rename($tmp, $header);
+        $copy = tempnam(sys_get_temp_dir(), 'presend-ffi-');
+        if ($copy === false || file_put_contents($copy, $text) === false) {
+            throw new RuntimeException('presend: cannot write a copy of presend.h naming ' . $lib);
+        }
+        $header = $copy;
+    }
+    try {
+        $ffi = FFI::load($header);
+    } finally {
+        if ($copy !== null) {
+            @unlink($copy);
         }
     }
-    if (FFI::load($header) === null) {
+    if ($ffi === null) {
         throw new RuntimeException("presend: FFI::load({$header}) failed; see the warning above");
     }
 };
