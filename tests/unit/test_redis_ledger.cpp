@@ -589,6 +589,19 @@ TEST_F(FleetTest, AChangeMadeWhileRedisIsDownIsPublishedWhenItIsBack) {
     EXPECT_EQ(first_code(*b->check(kTxn, true)), "suppression.manual");
 }
 
+TEST_F(FleetTest, SharingCanBeTurnedOff) {
+    std::string config = R"({"accounts": {"prod": {"regions": {"us-east-1": {"max_24h": 300}}}},
+        "ledger": {"backend": "redis", "url": "redis://127.0.0.1:)" + std::to_string(server_.port()) +
+                         R"(/0", "prefix": ")" + test_prefix() + R"(", "share_suppressions": false}})";
+    auto a = fleet_engine(dir_, config, "a");
+    auto b = fleet_engine(dir_, config, "b");
+    a->suppression_put_json(R"({"address": "r@example.org", "reason": "manual"})");
+    EXPECT_EQ(count_rows(dir_ + "/store-a.db", "SELECT count(*) FROM fleet_outbox"), 0) << "nothing to publish";
+    EXPECT_EQ(b->check(kTxn, false)->verdict, Verdict::allow) << "each host keeps its own list";
+    EXPECT_EQ(a->check(kTxn, false)->verdict, Verdict::block);
+    EXPECT_EQ(RedisLedger(options(server_.port())).sent_24h("prod", "us-east-1"), 1) << "the quota is still shared";
+}
+
 TEST_F(FleetTest, FailOpenStillAppliesWhatTheStoreKnows) {
     std::string config = fleet_config(server_.port(), R"(, "fail_open": true)");
     auto a = fleet_engine(dir_, config, "a");
