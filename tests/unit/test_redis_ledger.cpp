@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <thread>
 
 #include "config.hpp"
@@ -36,6 +37,41 @@ RedisOptions options(int port) {
     o.url.port = port;
     o.prefix = test_prefix();
     return o;
+}
+
+// Runs `work` in n forked processes at once and adds up what each returns
+// (an exit status: below 255). A worker that throws or dies fails the test.
+int total_of_processes(int n, const std::function<int()> &work) {
+    std::vector<pid_t> kids;
+    for (int k = 0; k < n; ++k) {
+        pid_t pid = ::fork();
+        if (pid < 0) {
+            ADD_FAILURE() << "fork failed";
+            break;
+        }
+        if (pid == 0) {
+            int out = 255;
+            try {
+                out = work();
+            } catch (const Failure &f) {
+                std::fprintf(stderr, "worker: %s\n", f.error.message.c_str());
+            } catch (...) {
+            }
+            ::_exit(out);
+        }
+        kids.push_back(pid);
+    }
+    int total = 0;
+    for (pid_t pid : kids) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) == 255) {
+            ADD_FAILURE() << "a worker process failed";
+            continue;
+        }
+        total += WEXITSTATUS(status);
+    }
+    return total;
 }
 
 TEST(RedisUrlTest, ParsesWhatUsersWrite) {
@@ -134,30 +170,12 @@ TEST_F(RedisLedgerTest, TheRateAllowsItsBurstThenWaits) {
 
 TEST_F(RedisLedgerTest, FourProcessesShareOneMaximum) {
     (void)test_prefix();
-    std::vector<pid_t> kids;
-    for (int k = 0; k < 4; ++k) {
-        pid_t pid = ::fork();
-        ASSERT_GE(pid, 0);
-        if (pid == 0) {
-            int granted = 0;
-            try {
-                RedisLedger l(options(server_.port()));
-                for (int i = 0; i < 200; ++i) granted += static_cast<int>(l.reserve("prod", "us-east-1", {300, 1000000, 1000000}, 1).granted);
-            } catch (...) {
-                ::_exit(255);
-            }
-            ::_exit(granted);
-        }
-        kids.push_back(pid);
-    }
-    int total = 0;
-    for (pid_t pid : kids) {
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        ASSERT_TRUE(WIFEXITED(status));
-        ASSERT_NE(WEXITSTATUS(status), 255);
-        total += WEXITSTATUS(status);
-    }
+    int total = total_of_processes(4, [&] {
+        RedisLedger l(options(server_.port()));
+        int granted = 0;
+        for (int i = 0; i < 200; ++i) granted += static_cast<int>(l.reserve("prod", "us-east-1", {300, 1000000, 1000000}, 1).granted);
+        return granted;
+    });
     EXPECT_EQ(total, 300);
 }
 
@@ -288,33 +306,12 @@ protected:
 
 TEST_F(FleetTest, FourProcessesWithTheirOwnStoresShareOneQuota) {
     std::string config = fleet_config(server_.port());
-    std::vector<pid_t> kids;
-    for (int k = 0; k < 4; ++k) {
-        pid_t pid = ::fork();
-        ASSERT_GE(pid, 0);
-        if (pid == 0) {
-            int allowed = 0;
-            try {
-                auto e = fleet_engine(dir_, config);  // a separate SQLite store per process
-                for (int i = 0; i < 200; ++i) allowed += e->check(kTxn, false)->verdict == Verdict::allow ? 1 : 0;
-            } catch (const Failure &f) {
-                std::fprintf(stderr, "worker: %s\n", f.error.message.c_str());
-                ::_exit(255);
-            } catch (...) {
-                ::_exit(255);
-            }
-            ::_exit(allowed);
-        }
-        kids.push_back(pid);
-    }
-    int total = 0;
-    for (pid_t pid : kids) {
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        ASSERT_TRUE(WIFEXITED(status));
-        ASSERT_NE(WEXITSTATUS(status), 255);
-        total += WEXITSTATUS(status);
-    }
+    int total = total_of_processes(4, [&] {
+        auto e = fleet_engine(dir_, config);  // a separate SQLite store per process
+        int allowed = 0;
+        for (int i = 0; i < 200; ++i) allowed += e->check(kTxn, false)->verdict == Verdict::allow ? 1 : 0;
+        return allowed;
+    });
     EXPECT_EQ(total, 300);
     auto e = fleet_engine(dir_, config);
     auto d = e->check(kTxn, true);
