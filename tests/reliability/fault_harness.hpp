@@ -13,10 +13,14 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace presend::test {
+
+// A decision, freed with presend_decision_free.
+using DecisionPtr = std::unique_ptr<presend_decision, decltype(&presend_decision_free)>;
 
 // A temporary directory, on tmpfs (/dev/shm) when there is one: the faults
 // come from the tests' hooks, and a real disk's fsyncs (a sweep commits

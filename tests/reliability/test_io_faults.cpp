@@ -35,8 +35,6 @@ using ::testing::HasSubstr;
 
 constexpr int64_t kFastCap = 40;
 
-using DecisionPtr = std::unique_ptr<presend_decision, decltype(&presend_decision_free)>;
-
 enum class State { warm, cold, checkpointed };
 constexpr State kAllStates[] = {State::warm, State::cold, State::checkpointed};
 const char *state_name(State s) {

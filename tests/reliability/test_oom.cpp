@@ -30,8 +30,6 @@ using ::testing::HasSubstr;
 constexpr int64_t kDense = 200;
 constexpr int64_t kSparse = 40;
 
-using DecisionPtr = std::unique_ptr<presend_decision, decltype(&presend_decision_free)>;
-
 const char *source_name(AllocSource s) {
     switch (s) {
         case AllocSource::sqlite: return "SQLite allocation";
