@@ -43,7 +43,21 @@ Db::Db(const std::string &path, OpenMode mode) : path_(path) {
 }
 
 Db::~Db() {
-    if (db_ != nullptr) sqlite3_close_v2(db_);
+    if (db_ == nullptr) return;
+    for (sqlite3_stmt *s : control_) sqlite3_finalize(s);
+    sqlite3_close_v2(db_);
+}
+
+void Db::control(Control which) {
+    static constexpr const char *kSql[] = {"BEGIN DEFERRED", "BEGIN IMMEDIATE", "COMMIT"};
+    auto i = static_cast<size_t>(which);
+    if (control_[i] == nullptr) {
+        int rc = sqlite3_prepare_v3(db_, kSql[i], -1, SQLITE_PREPARE_PERSISTENT, &control_[i], nullptr);
+        if (rc != SQLITE_OK) raise(rc, std::string("preparing \"") + kSql[i] + "\"");
+    }
+    int rc = sqlite3_step(control_[i]);
+    sqlite3_reset(control_[i]);
+    if (rc != SQLITE_DONE) raise(rc, std::string("executing \"") + kSql[i] + "\"");
 }
 
 void Db::raise(int rc, std::string_view context) const {
@@ -157,7 +171,7 @@ std::optional<int64_t> Stmt::opt_int64(int col) const {
 }
 
 Transaction::Transaction(Db &db, Kind kind) : db_(db) {
-    db_.exec(kind == Kind::immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+    db_.control(kind == Kind::immediate ? Db::Control::begin_immediate : Db::Control::begin_deferred);
     open_ = true;
 }
 
@@ -166,7 +180,7 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-    db_.exec("COMMIT");
+    db_.control(Db::Control::commit);
     open_ = false;
 }
 

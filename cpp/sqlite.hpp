@@ -74,10 +74,19 @@ public:
     // Throws Failure for rc with the connection's error text.
     [[noreturn]] void raise(int rc, std::string_view context) const;
 
+    // BEGIN DEFERRED, BEGIN IMMEDIATE and COMMIT, prepared once per
+    // connection: every check runs them, and sqlite3_exec would parse them
+    // each time.
+    enum class Control { begin_deferred, begin_immediate, commit };
+    void control(Control which);
+
     // Leaves the connection open without using it again: for connections
     // inherited through fork(), which the child must neither use nor close
     // (closing could checkpoint and delete the parent's WAL file).
-    void abandon() noexcept { db_ = nullptr; }
+    void abandon() noexcept {
+        db_ = nullptr;
+        for (auto &s : control_) s = nullptr;  // they belong to the abandoned connection
+    }
 
     // Rolls back a transaction still open -- one whose ROLLBACK failed
     // because SQLite was out of memory -- and says whether none is left.
@@ -91,6 +100,7 @@ public:
 private:
     sqlite3 *db_ = nullptr;
     std::string path_;
+    sqlite3_stmt *control_[3] = {nullptr, nullptr, nullptr};
 };
 
 // BEGIN (IMMEDIATE or DEFERRED) ... COMMIT, rolled back on scope exit
