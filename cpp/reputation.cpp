@@ -73,19 +73,24 @@ std::vector<ReputationDay> reputation_days(Conn &c, std::string_view account, st
 }
 
 std::optional<PauseRecord> pause_find(Conn &c, std::string_view account, std::string_view region) {
-    // The region's own pause sorts after the account-wide one ('' < region).
+    // The region's own pause, else the account-wide one (region ''): point
+    // lookups on the primary key. (One statement with IN and ORDER BY made
+    // SQLite build a temporary b-tree on every check.)
     static constexpr const char *kSql =
-        "SELECT account, region, paused_at, reason FROM pause WHERE account = ?1 AND region IN ('', ?2) "
-        "ORDER BY region DESC LIMIT 1";
+        "SELECT account, region, paused_at, reason FROM pause WHERE account = ?1 AND region = ?2";
     Use s(c.stmt(kSql));
-    s->bind(1, account).bind(2, region);
-    if (!s->step()) return std::nullopt;
-    PauseRecord p;
-    p.account = s->text(0);
-    p.region = s->text(1);
-    p.paused_at = s->int64(2);
-    p.reason = s->text(3);
-    return p;
+    for (std::string_view r : {region, std::string_view("")}) {  // "", not a null view: that binds NULL
+        s->reset();
+        s->bind(1, account).bind(2, r);
+        if (!s->step()) continue;
+        PauseRecord p;
+        p.account = s->text(0);
+        p.region = s->text(1);
+        p.paused_at = s->int64(2);
+        p.reason = s->text(3);
+        return p;
+    }
+    return std::nullopt;
 }
 
 void pause_put(Conn &c, const PauseRecord &p) {
