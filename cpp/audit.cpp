@@ -1,8 +1,11 @@
 #include "audit.hpp"
 
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -16,14 +19,62 @@ namespace {
 constexpr size_t kMacBytes = 32;
 constexpr size_t kMinKeyBytes = 16;
 
-std::string hmac_sha256(std::string_view key, std::string_view data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char *>(data.data()),
-             data.size(), out, &len) == nullptr ||
-        len != kMacBytes) {
-        fail(Status::error, "HMAC-SHA-256 failed");
+// HMAC-SHA-256, with the keyed state of the last few keys kept per thread:
+// HMAC() looks both algorithms up in OpenSSL's providers and hashes the key
+// on every call, which cost several times the MAC of a decision's record.
+// A copy of the keyed state costs two digest copies.
+class KeyedMacs {
+public:
+    KeyedMacs() = default;
+    KeyedMacs(const KeyedMacs &) = delete;
+    KeyedMacs &operator=(const KeyedMacs &) = delete;
+    ~KeyedMacs() {
+        for (auto &s : slots_) EVP_MAC_CTX_free(s.ctx);
     }
+
+    // A new context in the keyed state (owned: free with EVP_MAC_CTX_free), or null.
+    EVP_MAC_CTX *fresh(std::string_view key) {
+        for (auto &s : slots_) {
+            if (s.ctx != nullptr && s.key == key) return EVP_MAC_CTX_dup(s.ctx);
+        }
+        Slot &s = slots_[next_];
+        next_ = (next_ + 1) % slots_.size();
+        EVP_MAC_CTX_free(s.ctx);
+        s.ctx = nullptr;
+        EVP_MAC *mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+        EVP_MAC_CTX *ctx = mac != nullptr ? EVP_MAC_CTX_new(mac) : nullptr;
+        EVP_MAC_free(mac);  // the context holds its own reference
+        char digest[] = "SHA256";
+        OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+        if (ctx == nullptr ||
+            EVP_MAC_init(ctx, reinterpret_cast<const unsigned char *>(key.data()), key.size(), params) != 1) {
+            EVP_MAC_CTX_free(ctx);
+            return nullptr;
+        }
+        s.key.assign(key);
+        s.ctx = ctx;
+        return EVP_MAC_CTX_dup(ctx);
+    }
+
+private:
+    struct Slot {
+        std::string key;
+        EVP_MAC_CTX *ctx = nullptr;
+    };
+    std::array<Slot, 4> slots_{};  // the audit key and the address-token key, with room to spare
+    size_t next_ = 0;
+};
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+    thread_local KeyedMacs macs;
+    EVP_MAC_CTX *ctx = macs.fresh(key);
+    unsigned char out[EVP_MAX_MD_SIZE];
+    size_t len = 0;
+    bool ok = ctx != nullptr && EVP_MAC_update(ctx, reinterpret_cast<const unsigned char *>(data.data()), data.size()) == 1 &&
+              EVP_MAC_final(ctx, out, &len, sizeof out) == 1 && len == kMacBytes;
+    EVP_MAC_CTX_free(ctx);
+    if (!ok) fail(Status::error, "HMAC-SHA-256 failed");
     return std::string(reinterpret_cast<const char *>(out), len);
 }
 
