@@ -84,6 +84,7 @@ private:
     std::unique_ptr<Conn> conn_;  // the thread's connection, under running_; closed before fork
     std::condition_variable cv_;
     bool pending_ = false;
+    bool idle_ = false;  // the thread waits for a signal (not for its interval to pass)
     int frames_ = 0;  // WAL size at the last signal
     bool stop_ = false;
     bool started_ = false;
