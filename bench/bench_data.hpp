@@ -155,14 +155,25 @@ inline int64_t suppressed_subscriber(int64_t k, int64_t records) {
     return static_cast<int64_t>((static_cast<uint64_t>(k) * stride + 12345) % n);
 }
 
-// Suppression k as presend_suppression_put JSON: mostly hard bounces, then
-// complaints, manual entries and list-scoped unsubscribes.
-inline std::string suppression_json(int64_t k, int64_t records, int64_t domains) {
+// Suppression k: mostly hard bounces, then complaints, manual entries and
+// unsubscribes scoped to the list.
+struct SuppressionRow {
+    std::string address;
+    const char *reason;
+    bool list_scoped;  // only for kList; else for every list and stream
+};
+
+inline SuppressionRow suppression_row(int64_t k, int64_t records, int64_t domains) {
     uint64_t h = mix64(static_cast<uint64_t>(k) + 99) % 100;
     const char *reason = h < 60 ? "bounce" : h < 85 ? "complaint" : h < 95 ? "manual" : "unsubscribe";
-    std::string out = "{\"address\":\"" + subscriber_address(suppressed_subscriber(k, records), domains) +
-                      "\",\"reason\":\"" + reason + "\"";
-    if (h >= 95) out += std::string(",\"list\":\"") + kList + "\"";
+    return {subscriber_address(suppressed_subscriber(k, records), domains), reason, h >= 95};
+}
+
+// Suppression k as presend_suppression_put JSON.
+inline std::string suppression_json(int64_t k, int64_t records, int64_t domains) {
+    SuppressionRow row = suppression_row(k, records, domains);
+    std::string out = "{\"address\":\"" + row.address + "\",\"reason\":\"" + row.reason + "\"";
+    if (row.list_scoped) out += std::string(",\"list\":\"") + kList + "\"";
     out += ",\"note\":\"benchmark\"}";
     return out;
 }
