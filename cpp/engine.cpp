@@ -733,10 +733,15 @@ std::unique_ptr<Decision> Engine::check(std::string_view message_json, bool dry_
     }
     try {
         auto lease = pool_.acquire();
+        bool others_wrote = false;
         if (dry_run) {
-            Transaction tx(lease->db(), Transaction::Kind::deferred);
-            evaluate(*lease, m, *d, parsed, false, Phase::all);
-            tx.commit();
+            {
+                Transaction tx(lease->db(), Transaction::Kind::deferred);
+                others_wrote = lease->others_wrote();
+                evaluate(*lease, m, *d, parsed, false, Phase::all);
+                tx.commit();
+            }
+            lease->adapt_mapping(others_wrote);
             return d;
         }
         // Consent and suppressions are read before the write lock is taken,
@@ -744,9 +749,11 @@ std::unique_ptr<Decision> Engine::check(std::string_view message_json, bool dry_
         // decision's rows.
         {
             Transaction tx(lease->db(), Transaction::Kind::deferred);
+            others_wrote = lease->others_wrote();
             evaluate(*lease, m, *d, parsed, true, Phase::unlocked);
             tx.commit();
         }
+        lease->adapt_mapping(others_wrote);
         Transaction tx(lease->db(), Transaction::Kind::immediate);
         evaluate(*lease, m, *d, parsed, true, Phase::locked);
         tx.commit();

@@ -36,13 +36,29 @@ public:
     Stmt &stmt(const char *sql);
     void abandon() noexcept;
 
+    // The store is memory-mapped while no other connection writes to it,
+    // and read through SQLite's cache while others do (see Conn::Conn).
+    // others_wrote() runs inside a read transaction: whether another
+    // connection committed since the last call. adapt_mapping() runs
+    // between transactions with what the last check saw.
+    bool others_wrote();
+    void adapt_mapping(bool others_wrote) noexcept;
+    bool mapped() const noexcept { return mapped_; }
+
+    // Checks without another connection's write before the map comes back.
+    static constexpr int kQuietChecks = 1000;
+
 private:
     static int busy_wait(void *self, int count);
+    void set_mapping(bool on) noexcept;
 
     Db db_;
     std::unordered_map<const char *, Stmt> stmts_;
     int64_t busy_timeout_ms_ = 0;
     int64_t busy_since_us_ = 0;
+    int64_t data_version_ = -1;  // PRAGMA data_version at the last others_wrote()
+    bool mapped_ = true;
+    int quiet_ = 0;  // checks since another connection last wrote (while not mapped)
 };
 
 // Creates or migrates the schema; checks that the file is a presend store

@@ -417,68 +417,79 @@ def tables(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def nice_max(v: float) -> float:
+    """The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 and 10 times a power of ten that is at least v."""
+    scale = 10 ** math.floor(math.log10(v))
+    return next(m * scale for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if m * scale >= v)
+
+
+def svg_head(w: int, h: int, title: str, subtitle: str, left: int) -> list[str]:
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+            'font-family="DejaVu Sans, sans-serif" font-size="12">',
+            f'<rect width="{w}" height="{h}" fill="white"/>',
+            f'<text x="{left}" y="20" font-size="14" font-weight="bold">{title}</text>',
+            f'<text x="{left}" y="38" font-size="11">{subtitle}</text>']
+
+
+def svg_grid(out: list[str], ymax: float, left: int, right_x: float, base_y: float, plot_h: float) -> None:
+    for i in range(6):
+        v = ymax * i / 5
+        y = base_y - plot_h * i / 5
+        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right_x:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v:,.0f}</text>')
+
+
 def svg_bars(report: dict[str, Any]) -> str:
-    """Messages/s per language: presend beside the alternative, 1 and N processes."""
+    """Messages/s per language: presend beside the alternative, in each group of processes."""
     thr = report.get("throughput", [])
     by = {(r["contender"], r["processes"]): r["messages_per_s"] for r in thr}
     groups = sorted({r["processes"] for r in thr})
     langs = ["C", "PHP", "Python", "Go"]
-    bars = []  # (label, group, value, presend?)
-    for n in groups:
-        for lang in langs:
-            for c in CONTENDERS:
-                if c.language == lang and (c.name, n) in by:
-                    bars.append((f"{lang}", n, by[(c.name, n)], c.presend))
-    if not bars:
+    # (group, language) -> [(value, presend?)], presend first
+    cells = {(n, lang): [(by[(c.name, n)], c.presend) for c in sorted(CONTENDERS, key=lambda c: not c.presend)
+                         if c.language == lang and (c.name, n) in by]
+             for n in groups for lang in langs}
+    cells = {k: v for k, v in cells.items() if v}
+    if not cells:
         return ""
-    top = max(v for _, _, v, _ in bars)
-    scale = 10 ** math.floor(math.log10(top))
-    ymax = math.ceil(top / scale) * scale
-    w, h, left, bottom, topm = 760, 340, 70, 60, 40
-    bw = 22
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-           'font-family="DejaVu Sans, sans-serif" font-size="12">',
-           f'<rect width="{w}" height="{h}" fill="white"/>',
-           f'<text x="{left}" y="20" font-size="14" font-weight="bold">Messages checked per second '
-           f'({report["parameters"]["records"]:,} subscribers, 5 recipients, quota reserved, decision recorded)</text>']
-    plot_h = h - bottom - topm
-    for i in range(6):
-        v = ymax * i / 5
-        y = h - bottom - plot_h * i / 5
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{w - 10}" y2="{y:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v:,.0f}</text>')
+    ymax = nice_max(max(v for vs in cells.values() for v, _ in vs))
+    bw, gap, group_gap, left, bottom, topm, h = 24, 18, 36, 70, 64, 56, 380
+    width = sum(len(vs) * bw + gap for vs in cells.values()) + group_gap * (len(groups) - 1)
+    w = max(600, left + 20 + width + 20)
+    p = report["parameters"]
+    out = svg_head(w, h, "Messages checked per second",
+                   f"{p['records']:,} subscribers, {p['recipients']} recipients per message, quota reserved and "
+                   "every verdict recorded", left)
+    plot_h, base = h - bottom - topm, h - bottom
+    svg_grid(out, ymax, left, w - 10, base, plot_h)
     x = left + 20
-    last_group = None
-    for lang_group in [(n, lang) for n in groups for lang in langs]:
-        n, lang = lang_group
-        pair = [b for b in bars if b[0] == lang and b[1] == n]
-        if not pair:
-            continue
-        if last_group is not None and last_group != n:
-            x += 30
-        last_group = n
-        for _, _, v, is_presend in sorted(pair, key=lambda b: not b[3]):
-            bh = plot_h * v / ymax
-            color = "#2b6cb0" if is_presend else "#c05621"
-            out.append(f'<rect x="{x}" y="{h - bottom - bh:.1f}" width="{bw}" height="{bh:.1f}" fill="{color}">'
-                       f'<title>{"presend" if is_presend else "alternative"}, {lang}, {n} proc: {v:,.0f}/s</title></rect>')
-            out.append(f'<text x="{x + bw / 2}" y="{h - bottom - bh - 4:.1f}" text-anchor="middle" font-size="9">'
-                       f'{v / 1000:.1f}k</text>')
-            x += bw
-        out.append(f'<text x="{x - bw}" y="{h - bottom + 16}" text-anchor="middle">{lang}</text>')
-        x += 18
-    # group labels
-    gx = left + 20
-    for n in groups:
-        count = len([1 for lang in langs if any(b[0] == lang and b[1] == n for b in bars)])
-        width = count * (2 * bw + 18)
-        out.append(f'<text x="{gx + width / 2}" y="{h - bottom + 34}" text-anchor="middle" font-weight="bold">'
-                   f'{n} process{"es" if n > 1 else ""}</text>')
-        gx += width + 30
-    out.append(f'<rect x="{w - 250}" y="{h - 18}" width="12" height="12" fill="#2b6cb0"/>'
-               f'<text x="{w - 234}" y="{h - 8}">presend</text>'
-               f'<rect x="{w - 160}" y="{h - 18}" width="12" height="12" fill="#c05621"/>'
-               f'<text x="{w - 144}" y="{h - 8}">hand-written alternative</text>')
+    for gi, n in enumerate(groups):
+        gx = x
+        for lang in langs:
+            vs = cells.get((n, lang))
+            if not vs:
+                continue
+            cx = x
+            for v, is_presend in vs:
+                bh = plot_h * v / ymax
+                color = "#2b6cb0" if is_presend else "#c05621"
+                who = "presend" if is_presend else "alternative"
+                out.append(f'<rect x="{x}" y="{base - bh:.1f}" width="{bw}" height="{bh:.1f}" fill="{color}">'
+                           f'<title>{who}, {lang}, {n} process(es): {v:,.0f}/s</title></rect>')
+                out.append(f'<text x="{x + bw / 2}" y="{base - bh - 4:.1f}" text-anchor="middle" font-size="9">'
+                           f'{v / 1000:.1f}k</text>')
+                x += bw
+            out.append(f'<text x="{(cx + x) / 2}" y="{base + 16}" text-anchor="middle">{lang}</text>')
+            x += gap
+        label = f"{n} process" + ("es" if n > 1 else "")
+        out.append(f'<text x="{(gx + x - gap) / 2}" y="{base + 34}" text-anchor="middle" font-weight="bold">'
+                   f'{label}</text>')
+        if gi < len(groups) - 1:
+            x += group_gap
+    out.append(f'<rect x="{left}" y="{h - 18}" width="12" height="12" fill="#2b6cb0"/>'
+               f'<text x="{left + 16}" y="{h - 8}">presend</text>'
+               f'<rect x="{left + 90}" y="{h - 18}" width="12" height="12" fill="#c05621"/>'
+               f'<text x="{left + 106}" y="{h - 8}">hand-written alternative, same language</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -490,35 +501,30 @@ def svg_growth(report: dict[str, Any]) -> str:
     if len(sizes) < 2:
         return ""
     by = {(r["contender"], r["records"]): r["messages_per_s"] for r in gr}
-    top = max(r["messages_per_s"] for r in gr)
-    scale = 10 ** math.floor(math.log10(top))
-    ymax = math.ceil(top / scale) * scale
-    w, h, left, right, bottom, topm = 760, 360, 70, 230, 50, 40
-    plot_w, plot_h = w - left - right, h - bottom - topm
+    ymax = nice_max(max(r["messages_per_s"] for r in gr))
+    w, h, left, legend, bottom, topm = 920, 380, 70, 360, 50, 56
+    plot_w, plot_h, base = w - left - legend - 20, h - bottom - topm, h - bottom
     lx0, lx1 = math.log10(sizes[0]), math.log10(sizes[-1])
 
-    def px(s: int) -> float:
-        return left + plot_w * (math.log10(s) - lx0) / (lx1 - lx0)
+    def px(n: int) -> float:
+        return left + 20 + (plot_w - 40) * (math.log10(n) - lx0) / (lx1 - lx0)
 
     def py(v: float) -> float:
-        return h - bottom - plot_h * v / ymax
+        return base - plot_h * v / ymax
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-           'font-family="DejaVu Sans, sans-serif" font-size="12">',
-           f'<rect width="{w}" height="{h}" fill="white"/>',
-           f'<text x="{left}" y="20" font-size="14" font-weight="bold">Messages/s, 1 process, against the number '
-           'of subscribers</text>']
-    for i in range(6):
-        v = ymax * i / 5
-        out.append(f'<line x1="{left}" y1="{py(v):.1f}" x2="{left + plot_w}" y2="{py(v):.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{left - 6}" y="{py(v) + 4:.1f}" text-anchor="end">{v:,.0f}</text>')
-    for s in sizes:
-        out.append(f'<text x="{px(s):.1f}" y="{h - bottom + 18}" text-anchor="middle">{s:,}</text>')
+    p = report["parameters"]
+    out = svg_head(w, h, "Messages checked per second against the number of subscribers",
+                   f"one process, {p['growth_seconds']:g} s per point, {p['recipients']} recipients per message, "
+                   "quota reserved and every verdict recorded", left)
+    svg_grid(out, ymax, left, left + plot_w, base, plot_h)
+    for n in sizes:
+        out.append(f'<text x="{px(n):.1f}" y="{base + 18}" text-anchor="middle">{n:,}</text>')
     colors = {"presend-c": "#1a365d", "presend-php": "#2b6cb0", "presend-python": "#4299e1", "presend-go": "#90cdf4",
               "alt-php": "#c05621", "alt-python": "#dd6b20", "alt-go": "#f6ad55"}
     ly = topm + 10
+    lx = left + plot_w + 20
     for c in CONTENDERS:
-        pts = [(px(s), py(by[(c.name, s)])) for s in sizes if (c.name, s) in by]
+        pts = [(px(n), py(by[(c.name, n)])) for n in sizes if (c.name, n) in by]
         if not pts:
             continue
         dash = "" if c.presend else ' stroke-dasharray="6 3"'
@@ -526,8 +532,8 @@ def svg_growth(report: dict[str, Any]) -> str:
                    + " ".join(f"{x:.1f},{y:.1f}" for x, y in pts) + '"/>')
         for x, y in pts:
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colors[c.name]}"/>')
-        out.append(f'<line x1="{w - right + 15}" y1="{ly}" x2="{w - right + 40}" y2="{ly}" stroke="{colors[c.name]}" '
-                   f'stroke-width="2"{dash}/><text x="{w - right + 46}" y="{ly + 4}">{c.what}</text>')
+        out.append(f'<line x1="{lx}" y1="{ly}" x2="{lx + 25}" y2="{ly}" stroke="{colors[c.name]}" '
+                   f'stroke-width="2"{dash}/><text x="{lx + 31}" y="{ly + 4}">{c.what}</text>')
         ly += 20
     out.append("</svg>")
     return "\n".join(out) + "\n"

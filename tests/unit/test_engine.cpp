@@ -353,6 +353,57 @@ TEST_F(StoreTest, TheWalStaysBoundedWhileChecksCommit) {
     EXPECT_EQ(integrity(dir_.file("wal.db")), "ok");
 }
 
+TEST_F(StoreTest, AConnectionStopsMappingTheStoreWhileAnotherWrites) {
+    // A mapped store is unmapped by every read transaction that follows
+    // another connection's commit; such a connection reads without the map
+    // until the other has been quiet for a while.
+    open(simple_config(100, 10, 10));
+    StoreOptions so;
+    so.path = dir_.file("store.db");
+    Conn reader(so), writer(so);
+    auto look = [&] {
+        Transaction tx(reader.db(), Transaction::Kind::deferred);
+        bool wrote = reader.others_wrote();
+        tx.commit();
+        return wrote;
+    };
+    auto write = [](Conn &c, const char *key) {
+        Transaction tx(c.db(), Transaction::Kind::immediate);
+        Use s(c.stmt("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, 1)"));
+        s->bind(1, std::string_view(key));
+        s->run();
+        tx.commit();
+    };
+    auto map_size = [&] {
+        Use s(reader.stmt("PRAGMA mmap_size"));
+        return s->step() ? s->int64(0) : -1;
+    };
+    EXPECT_TRUE(reader.mapped());
+    EXPECT_GT(map_size(), 0);
+    EXPECT_FALSE(look()) << "the first look only notes where the store is";
+
+    write(reader, "own");
+    EXPECT_FALSE(look()) << "a connection's own writes do not count";
+    write(writer, "other");
+    bool wrote = look();
+    EXPECT_TRUE(wrote);
+    reader.adapt_mapping(wrote);
+    EXPECT_FALSE(reader.mapped());
+    EXPECT_EQ(map_size(), 0);
+
+    for (int i = 1; i < Conn::kQuietChecks; ++i) {
+        reader.adapt_mapping(look());
+        ASSERT_FALSE(reader.mapped()) << "mapped again after " << i << " quiet checks";
+    }
+    write(writer, "again");  // the count of quiet checks starts over
+    reader.adapt_mapping(look());
+    for (int i = 0; i < Conn::kQuietChecks - 1; ++i) reader.adapt_mapping(look());
+    EXPECT_FALSE(reader.mapped());
+    reader.adapt_mapping(look());
+    EXPECT_TRUE(reader.mapped());
+    EXPECT_GT(map_size(), 0);
+}
+
 TEST_F(StoreTest, ForkWhileTheCheckpointThreadRuns) {
     // Enough commits in the parent to start its checkpoint thread; children
     // forked then must start their own and leave the store intact.
