@@ -25,6 +25,7 @@ import math
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -88,6 +89,7 @@ class RunResult:
     processes: int
     procs: list[dict[str, Any]] = field(default_factory=list)
     lat_ns: list[int] = field(default_factory=list)
+    rates: list[float] = field(default_factory=list)  # messages/s of each repeat, when merged
 
     def total(self, key: str) -> int:
         return sum(int(p[key]) for p in self.procs)
@@ -104,7 +106,8 @@ class RunResult:
 
     @property
     def rate(self) -> float:
-        return self.checks / self.elapsed_s
+        """Messages/s: the median over the repeats, or of this one run."""
+        return statistics.median(self.rates) if self.rates else self.checks / self.elapsed_s
 
     def pct_ms(self, p: float) -> float:
         if not self.lat_ns:
@@ -124,7 +127,8 @@ class RunResult:
 
     def summary(self) -> dict[str, Any]:
         return {"contender": self.contender, "processes": self.processes, "checks": self.checks,
-                "seconds": round(self.elapsed_s, 3), "messages_per_s": round(self.rate, 1),
+                "messages_per_s": round(self.rate, 1),
+                "messages_per_s_runs": [round(r, 1) for r in self.rates] or [round(self.rate, 1)],
                 "p50_ms": round(self.pct_ms(50), 4), "p99_ms": round(self.pct_ms(99), 4),
                 "p999_ms": round(self.pct_ms(99.9), 4),
                 "allowed": self.total("allowed"), "blocked": self.total("blocked"),
@@ -250,6 +254,30 @@ def run_group(a: argparse.Namespace, c: Contender, data: Data, processes: int, w
     return res
 
 
+def merge(runs: list[RunResult]) -> RunResult:
+    """Repeats of one configuration: the median rate, every call's latency, every process."""
+    m = RunResult(runs[0].contender, runs[0].processes)
+    for r in runs:
+        m.procs.extend(r.procs)
+        m.lat_ns.extend(r.lat_ns)
+        m.rates.append(r.checks / r.elapsed_s)
+    m.lat_ns.sort()
+    return m
+
+
+def repeated(a: argparse.Namespace, data: Data, contenders: list[Contender], processes: int, out: Path,
+             seconds: float) -> dict[str, RunResult]:
+    """--repeat rounds of every contender in turn (so that a noisy minute hits all of them), merged."""
+    runs: dict[str, list[RunResult]] = {c.name: [] for c in contenders}
+    for rep in range(a.repeat):
+        for c in contenders:
+            r = run_group(a, c, data, processes, out / f"{c.name}-{processes}" / f"run{rep + 1}", seconds=seconds)
+            if r.total("deferred"):
+                raise Failure(f"{c.name}: {r.total('deferred')} recipients deferred where no limit is reached")
+            runs[c.name].append(r)
+    return {name: merge(rs) for name, rs in runs.items()}
+
+
 def agreement(a: argparse.Namespace, data: Data, contenders: list[Contender], out: Path) -> dict[str, Any]:
     """Every contender checks the same messages once; their verdicts must agree."""
     count = a.agreement
@@ -272,12 +300,11 @@ def throughput(a: argparse.Namespace, data: Data, contenders: list[Contender], o
     results = []
     groups = [1] + ([a.processes] if a.processes > 1 else [])
     for n in groups:
+        merged = repeated(a, data, contenders, n, out / "throughput", a.seconds)
         for c in contenders:
-            r = run_group(a, c, data, n, out / "throughput" / f"{c.name}-{n}", seconds=a.seconds)
-            if r.total("deferred"):
-                raise Failure(f"{c.name}: {r.total('deferred')} recipients deferred where no limit is reached")
-            log(f"throughput: {c.name} x{n}: {r.rate:,.0f} messages/s, p50 {r.pct_ms(50):.3f} ms, "
-                f"p99 {r.pct_ms(99):.3f} ms")
+            r = merged[c.name]
+            log(f"throughput: {c.name} x{n}: {r.rate:,.0f} messages/s (runs: "
+                f"{', '.join(f'{x:,.0f}' for x in r.rates)}), p50 {r.pct_ms(50):.3f} ms, p99 {r.pct_ms(99):.3f} ms")
             results.append(r)
     return results
 
@@ -310,12 +337,12 @@ def growth(a: argparse.Namespace, contenders: list[Contender], out: Path) -> lis
     rows = []
     for records in a.growth:
         data = prepare_data(a, records)
+        merged = repeated(a, data, contenders, 1, out / "growth" / str(records), a.growth_seconds)
         for c in contenders:
-            r = run_group(a, c, data, 1, out / "growth" / f"{c.name}-{records}", seconds=a.growth_seconds)
-            if r.total("deferred"):
-                raise Failure(f"{c.name}: {r.total('deferred')} recipients deferred where no limit is reached")
+            r = merged[c.name]
             size = (data.presend_store if c.presend else data.alt_db).stat().st_size
             rows.append({"records": records, "contender": c.name, "messages_per_s": round(r.rate, 1),
+                         "messages_per_s_runs": [round(x, 1) for x in r.rates],
                          "p50_ms": round(r.pct_ms(50), 4), "p99_ms": round(r.pct_ms(99), 4),
                          "peak_rss_mib": round(r.hwm_mib, 1), "added_private_mib": round(r.added_mib, 1),
                          "store_mib": round(size / 2**20, 1)})
@@ -361,7 +388,8 @@ def tables(report: dict[str, Any]) -> str:
                  f"{m.get('os', '?')}, Linux {m.get('kernel')}; load average at the start "
                  f"{' '.join(m.get('load_average', []))}.")
     lines.append(f"Workload: {p['records']:,} subscribers, {p['recipients']} recipients per message, "
-                 f"{p['seconds']:g} s per run, closed loop.")
+                 f"{p['seconds']:g} s per run, closed loop; messages/s is the median of {p['repeat']} runs "
+                 "made in turns, latencies are over all their calls.")
     lines.append("")
     thr = report.get("throughput", [])
     if thr:
@@ -550,6 +578,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--seconds", type=float, default=10.0, help="length of a throughput run (default: 10)")
     p.add_argument("--processes", type=int, default=4, help="the multi-process group (default: 4; 1 skips it)")
     p.add_argument("--warmup", type=int, default=2000, help="untimed checks per process first (default: 2,000)")
+    p.add_argument("--repeat", type=int, default=3,
+                   help="runs of each throughput and growth configuration, in turns; the median counts (default: 3)")
     p.add_argument("--contenders", default=",".join(c.name for c in CONTENDERS),
                    help="comma-separated (default: all): " + ", ".join(c.name for c in CONTENDERS))
     p.add_argument("--phases", default="agreement,throughput,exactness,growth",
@@ -567,9 +597,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--keep", action="store_true", help="keep the stores the runs wrote")
     a = p.parse_args()
     if a.quick:
-        a.records, a.messages, a.seconds, a.processes, a.warmup = 10_000, 2_000, 1.0, 2, 100
+        a.records, a.messages, a.seconds, a.processes, a.warmup, a.repeat = 10_000, 2_000, 1.0, 2, 100, 1
         a.agreement, a.exact_quota, a.exact_messages, a.exact_rate, a.exact_seconds = 300, 500, 150, 50, 1.0
         a.growth, a.growth_seconds = "2000,10000", 0.5
+    if a.repeat < 1 or a.seconds <= 0 or a.processes < 1:
+        p.error("--repeat and --processes take 1 or more, --seconds a positive time")
     a.recipients = 5
     a.bindir = Path(a.build) / "bench"
     a.libdir = Path(a.build) / "c_api"
