@@ -32,7 +32,7 @@ void skip_cfws(std::string_view s, size_t &p) noexcept {
             while (p < s.size()) {
                 const char c = s[p++];
                 if (c == '\\') {
-                    ++p;
+                    if (p < s.size()) ++p;  // a trailing backslash quotes nothing
                 } else if (c == '(') {
                     ++depth;
                 } else if (c == ')' && --depth == 0) {

@@ -361,6 +361,13 @@ TEST(Mime, ContentType) {
     ct = mime::parse_content_type("text/plain; charset=utf-8; =x; name=y");
     ASSERT_TRUE(ct);
     EXPECT_EQ(ct->params.size(), 1u);
+    // A comment cut short by a backslash at the very end is no content type
+    // (found by fuzzing: the position ran past the end).
+    EXPECT_FALSE(mime::parse_content_type("(a)(b\\"));
+    ct = mime::parse_content_type("text/plain (x\\");
+    ASSERT_TRUE(ct);
+    EXPECT_EQ(ct->subtype, "plain");
+    EXPECT_FALSE(mime::parse_rfc5322_date("(\\"));
 }
 
 TEST(Mime, SplitMultipart) {
